@@ -1,0 +1,154 @@
+"""SkillPayload (the webhook body Kakao POSTs) → `SkillRequest`, tolerant of any JSON value."""
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
+
+from app.kakao.tolerant import (
+    as_bool,
+    as_object,
+    as_text,
+    child,
+    decode_json_value,
+    decode_object,
+    first_text,
+)
+
+DEFAULT_TIMEZONE = "Asia/Seoul"
+BOT_TEST_SURFACE = "BuilderBotTest"
+DEVELOPMENT_BOT_SUFFIX = "!"
+
+
+def _freeze(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping))
+
+
+def _thaw(mapping: Mapping[str, Any], handler: Any) -> Any:
+    return handler(dict(mapping))
+
+
+FrozenMap = Annotated[Mapping[str, Any], AfterValidator(_freeze), WrapSerializer(_thaw)]
+
+
+class DetailParam(BaseModel):
+    """One entry of `action.detailParams`: the raw text, the resolved value and the group name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    origin: str | None = None
+    value: Any = None
+    group_name: str | None = None
+
+
+class SkillRequest(BaseModel):
+    """What one turn of the conversation says, independent of Kakao's JSON shape."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_key: str = ""
+    user_type: str | None = None
+    plusfriend_user_key: str | None = None
+    app_user_id: str | None = None
+    is_friend: bool | None = None
+    utterance: str = ""
+    client_extra: FrozenMap = Field(default_factory=dict, validate_default=True)
+    params: FrozenMap = Field(default_factory=dict, validate_default=True)
+    detail_params: Annotated[Mapping[str, DetailParam], AfterValidator(_freeze), WrapSerializer(_thaw)] = (
+        Field(default_factory=dict, validate_default=True)
+    )
+    bot_id: str | None = None
+    bot_name: str | None = None
+    block_id: str | None = None
+    block_name: str | None = None
+    intent_id: str | None = None
+    intent_name: str | None = None
+    lang: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    surface: str | None = None
+    callback_url: str | None = None
+    trigger_type: str | None = None
+
+    @property
+    def is_development_bot(self) -> bool:
+        """The development (draft) bot's id ends with `!`."""
+        return self.bot_id is not None and self.bot_id.endswith(DEVELOPMENT_BOT_SUFFIX)
+
+    @property
+    def bot_id_base(self) -> str | None:
+        """The bot id without the development `!`, equal for the deployed and the development bot."""
+        if self.bot_id is None:
+            return None
+        return self.bot_id.removesuffix(DEVELOPMENT_BOT_SUFFIX)
+
+    @property
+    def is_bot_test(self) -> bool:
+        """The turn comes from the admin's 봇 테스트 panel, not from a real channel user."""
+        return self.surface == BOT_TEST_SURFACE
+
+
+def parse_skill_request(payload: object) -> SkillRequest:
+    """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults."""
+    root = as_object(payload)
+    user_request = child(root, "userRequest")
+    user = child(user_request, "user")
+    properties = child(user, "properties")
+    action = child(root, "action")
+    return SkillRequest(
+        user_key=_user_key(user, properties),
+        user_type=as_text(user.get("type")),
+        plusfriend_user_key=first_text(
+            properties.get("plusfriendUserKey"), properties.get("plusfriend_user_key")
+        ),
+        app_user_id=first_text(properties.get("appUserId"), properties.get("app_user_id")),
+        is_friend=as_bool(properties.get("isFriend")),
+        utterance=_utterance(user_request.get("utterance")),
+        client_extra=decode_object(action.get("clientExtra")),
+        params={key: decode_json_value(value) for key, value in as_object(action.get("params")).items()},
+        detail_params=_detail_params(action.get("detailParams")),
+        bot_id=as_text(child(root, "bot").get("id")),
+        bot_name=as_text(child(root, "bot").get("name")),
+        block_id=as_text(child(user_request, "block").get("id")),
+        block_name=as_text(child(user_request, "block").get("name")),
+        intent_id=as_text(child(root, "intent").get("id")),
+        intent_name=as_text(child(root, "intent").get("name")),
+        lang=_lang(user_request.get("lang")),
+        timezone=(as_text(user_request.get("timezone")) or DEFAULT_TIMEZONE).strip(),
+        surface=as_text(child(user_request, "params").get("surface")),
+        callback_url=as_text(user_request.get("callbackUrl")),
+        trigger_type=as_text(child(root, "flow", "trigger").get("type")),
+    )
+
+
+def _user_key(user: dict[str, Any], properties: dict[str, Any]) -> str:
+    key = first_text(user.get("id"), properties.get("botUserKey"), properties.get("bot_user_key"))
+    return key.strip() if key else ""
+
+
+def _utterance(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _lang(value: object) -> str | None:
+    text = as_text(value)
+    if text is None:
+        return None
+    lang = text.strip().lower()
+    return "ko" if lang in ("ko", "kr") else lang
+
+
+def _detail_params(value: object) -> dict[str, DetailParam]:
+    details: dict[str, DetailParam] = {}
+    for name, raw in as_object(value).items():
+        if not isinstance(raw, Mapping):
+            continue
+        detail = as_object(raw)
+        origin = detail.get("origin")
+        group_name = detail.get("groupName")
+        details[name] = DetailParam(
+            origin=origin if isinstance(origin, str) else None,
+            value=decode_json_value(detail.get("value")),
+            group_name=group_name if isinstance(group_name, str) else None,
+        )
+    return details

@@ -1,0 +1,74 @@
+"""Tolerant readers for untrusted JSON values: wrong types degrade to a default, nothing raises."""
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object (string keys only), else an empty dict."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {key: item for key, item in value.items() if isinstance(key, str)}
+
+
+def child(value: object, *path: str) -> dict[str, Any]:
+    """The object found by walking `path` through nested objects; `{}` wherever the shape is wrong."""
+    node = as_object(value)
+    for key in path:
+        node = as_object(node.get(key))
+    return node
+
+
+def as_text(value: object) -> str | None:
+    """`value` when it is a non-blank string, else None."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def first_text(*values: object) -> str | None:
+    """The first of `values` that is a non-blank string."""
+    for value in values:
+        text = as_text(value)
+        if text is not None:
+            return text
+    return None
+
+
+def as_bool(value: object) -> bool | None:
+    """`value` when it is a real boolean, else None."""
+    return value if isinstance(value, bool) else None
+
+
+def decode_json_value(value: object) -> Any:
+    """Decode strings that look like a JSON object/array (`"{...}"`, `"[...]"`); keep anything else.
+
+    Kakao sends system-entity values (sys_date, sys_number, ...) as JSON-encoded strings.
+    The result never shares mutable state with `value`.
+    """
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+    return _detached(value)
+
+
+def decode_object(value: object) -> dict[str, Any]:
+    """A JSON object given directly or as a JSON string; `{}` for null, "null", "" and anything else."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return {}
+    return _detached(as_object(value))
+
+
+def _detached(value: Any) -> Any:
+    """A deep copy, so a parsed request never aliases the caller's payload."""
+    try:
+        return copy.deepcopy(value)
+    except (TypeError, RecursionError, copy.Error):
+        return value
