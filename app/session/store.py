@@ -1,0 +1,119 @@
+"""The session-store contract: protocols, errors and the JSON handle both stores share.
+
+A store keeps one JSON object per user. `open(user_key)` takes the per-user lock first, then reads
+the state, so two requests for the same user never interleave their read-modify-write.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+
+class StoreUnavailable(Exception):
+    """The backing service is down or unreachable (wraps the backend's own errors)."""
+
+
+class LockTimeout(StoreUnavailable):
+    """The per-user lock could not be taken in time (or was lost before a write)."""
+
+
+class SessionHandle(Protocol):
+    """What the body of `with store.open(user_key) as handle:` works with."""
+
+    @property
+    def state(self) -> dict[str, Any] | None:
+        """The state read after the lock was taken; None when absent, expired or corrupt."""
+        ...
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Store `state` as JSON and (re)set its TTL."""
+        ...
+
+    def clear(self) -> None:
+        """Delete the state."""
+        ...
+
+
+class SessionStore(Protocol):
+    ttl_seconds: int
+
+    def open(self, user_key: str) -> AbstractContextManager[SessionHandle]:
+        """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises)."""
+        ...
+
+    def ping(self) -> bool:
+        """True when the backend answers; never raises."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def mask_key(user_key: str) -> str:
+    """A user key fit for logs: the first 4 characters and the length, never the whole key."""
+    return f"{user_key[:4]}…(len={len(user_key)})"
+
+
+def check_user_key(user_key: str) -> None:
+    if not isinstance(user_key, str) or not user_key:
+        raise ValueError("user_key must be a non-empty string")
+
+
+def encode_state(state: dict[str, Any]) -> str:
+    """Serialise a state dict; TypeError/ValueError for anything that is not a plain JSON object."""
+    if not isinstance(state, dict):
+        raise TypeError(f"session state must be a dict, not {type(state).__name__}")
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def decode_state(raw: str | bytes | None, user_key: str) -> dict[str, Any] | None:
+    """Parse stored JSON; a missing, corrupt or non-object value reads as no state (logged)."""
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        logger.warning("session state of %s is not valid JSON; treating it as absent", mask_key(user_key))
+        return None
+    if not isinstance(value, dict):
+        logger.warning(
+            "session state of %s is a JSON %s, not an object; treating it as absent",
+            mask_key(user_key),
+            type(value).__name__,
+        )
+        return None
+    return value
+
+
+class StateHandle:
+    """The `SessionHandle` both stores yield; `write(raw)` stores JSON text, `write(None)` deletes."""
+
+    def __init__(self, state: dict[str, Any] | None, write: Callable[[str | None], None]) -> None:
+        self._state = state
+        self._write = write
+        self._open = True
+
+    @property
+    def state(self) -> dict[str, Any] | None:
+        return self._state
+
+    def save(self, state: dict[str, Any]) -> None:
+        self._check_open()
+        raw = encode_state(state)
+        self._write(raw)
+        self._state = json.loads(raw)  # a copy: later mutations of `state` do not leak in
+
+    def clear(self) -> None:
+        self._check_open()
+        self._write(None)
+        self._state = None
+
+    def close(self) -> None:
+        self._open = False
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("session handle used after its lock was released")
