@@ -1,0 +1,309 @@
+"""`advance(catalog, session, event) -> Outcome`: one customer turn, pure (no I/O, no clock, no Flask).
+
+Order of handling (python-telegram-bot style: global fallbacks first, then the state's handler):
+1. a saved node that no longer exists → short notice, main menu;
+2. global commands (처음으로, 이전, 상담직원 연결), from clientExtra or the utterance;
+3. no conversation in progress → a matching free-text entry, else the main menu;
+4. the current node's handler (choice / ask / end), re-prompting on answers it cannot use.
+"""
+
+from __future__ import annotations
+
+from app.engine.catalog import Catalog, flow_of, qualify
+from app.engine.matching import best_match, normalize, phrase_score
+from app.engine.model import (
+    AskNode,
+    BranchNode,
+    Case,
+    Choice,
+    ChoiceNode,
+    CloseNode,
+    EndNode,
+    HandoffNode,
+    MessageNode,
+)
+from app.engine.prompts import Prompter
+from app.engine.reply import Event, HandoffRequest, Outcome, Reply
+from app.engine.session import MAX_HISTORY, Session
+from app.engine.validators import VALIDATORS, Rejected
+
+MAX_AUTO_STEPS = 25
+RETRY_LIMIT = 3
+
+HOME, BACK, AGENT = "home", "back", "agent"
+
+
+class EngineError(RuntimeError):
+    """The content led the engine somewhere it cannot go (validation should have prevented it)."""
+
+
+def advance(catalog: Catalog, session: Session | None, event: Event) -> Outcome:
+    return _Turn(catalog, session, event).run()
+
+
+def enter(catalog: Catalog, ref: str, values: dict[str, str] | None = None) -> Outcome:
+    """Show node `ref` as if the customer had just arrived there (previews and content checks)."""
+    turn = _Turn(catalog, Session(values=dict(values or {})), Event(""))
+    turn.go(ref)
+    return turn.outcome()
+
+
+class _Turn:
+    def __init__(self, catalog: Catalog, session: Session | None, event: Event) -> None:
+        self.catalog = catalog
+        self.event = event
+        self.fresh = session is None
+        saved = session or Session()
+        self.node: str | None = saved.node
+        self.origin = saved.origin
+        self.history = list(saved.history)
+        self.values = dict(saved.values)
+        self.retries = saved.retries
+        self.turns = saved.turns + 1
+        self.say = Prompter(catalog)
+        self.handoff: HandoffRequest | None = None
+        self.restarted = False
+
+    # -- the turn -------------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        if self.node is not None and self.node not in self.catalog:
+            self.restart("common.restart_notice")
+            return self.outcome()
+        command = self.command()
+        if command == HOME:
+            self.start_over()
+            self.go(self.catalog.bot.home)
+        elif command == BACK:
+            self.back()
+        elif command == AGENT:
+            self.go(self.catalog.bot.agent, reason=str(self.event.extra.get("reason") or "") or None)
+        elif self.node is None:
+            self.begin()
+        else:
+            self.answer()
+        return self.outcome()
+
+    def outcome(self) -> Outcome:
+        session = Session(
+            node=self.node,
+            origin=self.origin,
+            history=tuple(self.history[-MAX_HISTORY:]),
+            values=self.values,
+            retries=self.retries,
+            turns=self.turns,
+        )
+        reply = Reply(tuple(self.say.messages), self.say.quick_replies)
+        return Outcome(session=session, reply=reply, handoff=self.handoff, restarted=self.restarted)
+
+    def restart(self, notice: str) -> None:
+        self.restarted = True
+        self.say.text(notice, {})
+        self.start_over()
+        self.go(self.catalog.bot.home)
+
+    def start_over(self) -> None:
+        self.node, self.origin, self.history, self.values, self.retries = None, None, [], {}, 0
+
+    def command(self) -> str | None:
+        extra = self.event.extra
+        if extra.get("cmd") in (HOME, BACK, AGENT):
+            return str(extra["cmd"])
+        bot = self.catalog.bot
+        said = normalize(self.event.utterance)
+        if not said:
+            return None
+        for key, command in ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command)):
+            words = {normalize(w) for w in (command.label, *command.aliases)}
+            if said in words or any(normalize(w) and normalize(w) in said for w in command.contains):
+                return key
+        return None
+
+    def begin(self) -> None:
+        """No conversation in progress: the customer is at the main menu without having seen it."""
+        if self.event.extra.get("node") and self.fresh:
+            self.restart("common.expired_notice")  # a tap on a bubble from a conversation that expired
+            return
+        home = self.catalog.bot.home
+        menu = self.catalog.node(home)
+        assert isinstance(menu, ChoiceNode)
+        self.start_over()
+        choice = best_match(self.event.utterance, [(c, [c.label, *c.aliases]) for c in menu.choices])
+        if choice is not None:
+            self.node = home
+            self.go(qualify(flow_of(home), choice.next))
+        else:
+            self.go(self.entry() or home)
+
+    def back(self) -> None:
+        if not self.history:
+            self.start_over()
+            self.go(self.catalog.bot.home)
+            return
+        target = self.history.pop()
+        self.node = None  # re-enter without pushing the node we leave
+        self.go(target)
+
+    # -- answers at the current node -------------------------------------------------------------
+
+    def answer(self) -> None:
+        assert self.node is not None
+        node = self.catalog.node(self.node)
+        if isinstance(node, ChoiceNode):
+            self.answer_choice(node)
+        elif isinstance(node, AskNode):
+            self.answer_ask(node)
+        elif isinstance(node, EndNode):
+            self.answer_end(node)
+        else:  # only interactive nodes are ever saved as current; treat anything else as a new start
+            self.begin()
+
+    def answer_choice(self, node: ChoiceNode) -> None:
+        choice = self.picked(node.choices)
+        if choice is not None:
+            self.values.update(choice.set)
+            self.go(qualify(flow_of(self.node or ""), choice.next))
+        elif (target := self.entry()) is not None:
+            self.switch_to(target)
+        else:
+            self.retry(node.retry or "common.choice_retry", None)
+
+    def answer_ask(self, node: AskNode) -> None:
+        here = self.node or ""
+        choice = self.picked(node.choices)
+        if choice is not None:
+            self.values.update(choice.set)
+            self.go(qualify(flow_of(here), choice.next))
+            return
+        try:
+            value = VALIDATORS[node.validator].check(self.event.utterance)
+        except Rejected as rejected:
+            self.retry(node.hint, rejected.reason)
+            return
+        self.values[node.save] = value
+        self.go(qualify(flow_of(here), node.next))
+
+    def answer_end(self, node: EndNode) -> None:
+        here = self.node or ""
+        said = self.event.extra.get("choice") if self.event.extra.get("node") == here else None
+        if said not in ("yes", "no"):
+            said = self.yes_or_no()
+        if said == "yes":
+            self.go(qualify(flow_of(here), node.on_yes or self.catalog.bot.resolved))
+        elif said == "no":
+            self.go(qualify(flow_of(here), node.on_no))
+        elif (target := self.entry()) is not None:
+            self.switch_to(target)
+        else:
+            self.retry("common.resolved_question", None)
+
+    def yes_or_no(self) -> str | None:
+        """A negation ("안 됐어요", "아직이요") means 아니요 even when a yes-word is in the sentence too."""
+        yes, no = self.catalog.bot.answer_yes, self.catalog.bot.answer_no
+        said = normalize(self.event.utterance)
+        if said in {normalize(w) for w in (yes.label, *yes.aliases)}:
+            return "yes"
+        if any(normalize(w) in said for w in no.contains if normalize(w)):
+            return "no"
+        return best_match(
+            self.event.utterance, [("yes", [yes.label, *yes.aliases]), ("no", [no.label, *no.aliases])]
+        )
+
+    def picked(self, choices: tuple[Choice, ...]) -> Choice | None:
+        extra = self.event.extra
+        if extra.get("node") == self.node:
+            for choice in choices:
+                if choice.label == extra.get("choice"):
+                    return choice
+        return best_match(self.event.utterance, [(c, [c.label, *c.aliases]) for c in choices])
+
+    def entry(self) -> str | None:
+        """The flow entry whose phrase best fits the utterance ("기기 인증이 안돼요" → car-sharing)."""
+        best, best_score = None, 0
+        for name, flow in self.catalog.flows.items():
+            for entry in flow.entries:
+                score = max(phrase_score(self.event.utterance, p) for p in entry.phrases)
+                if score > best_score:
+                    best, best_score = qualify(name, entry.next), score
+        return best
+
+    def switch_to(self, target: str) -> None:
+        if flow_of(target) != flow_of(self.node or ""):
+            self.start_over()
+        self.go(target)
+
+    def retry(self, template_id: str, reason: str | None) -> None:
+        assert self.node is not None
+        self.retries += 1
+        if reason:
+            self.say.plain(reason)
+        self.say.text(template_id, self.values)
+        limit = self.retries >= RETRY_LIMIT
+        if limit:
+            self.say.text("common.retry_limit", self.values)
+        self.say.quick_for(self.node, self.catalog.node(self.node), bool(self.history), retry_limit=limit)
+
+    # -- moving -----------------------------------------------------------------------------------
+
+    def go(self, ref: str, reason: str | None = None) -> None:
+        """Enter `ref`, following automatic steps (message, branch) until the customer must act."""
+        for _ in range(MAX_AUTO_STEPS):
+            node = self.catalog.node(ref)
+            self.say.node(node, self.values)
+            if isinstance(node, MessageNode):
+                ref = qualify(flow_of(ref), node.next)
+            elif isinstance(node, BranchNode):
+                ref = qualify(flow_of(ref), _branch(node.cases, node.otherwise, self.values))
+            elif isinstance(node, HandoffNode):
+                self.hand_off(ref, node, reason)
+                return
+            elif isinstance(node, CloseNode):
+                self.say.quick_home()
+                self.finish()
+                return
+            else:
+                self.arrive(ref)
+                self.say.quick_for(ref, node, bool(self.history))
+                return
+        raise EngineError(f"more than {MAX_AUTO_STEPS} automatic steps from {ref}")
+
+    def arrive(self, ref: str) -> None:
+        if self.node is not None and self.node != ref:
+            self.history.append(self.node)
+        self.node, self.retries = ref, 0
+        if self.catalog.flows[flow_of(ref)].category:
+            self.origin = flow_of(ref)
+
+    def finish(self) -> None:
+        """The conversation is over; keep history and values so that 이전 can still go back."""
+        if self.node is not None:
+            self.history.append(self.node)
+        self.node, self.retries = None, 0
+
+    def hand_off(self, ref: str, node: HandoffNode, reason: str | None) -> None:
+        """The handoff names the customer's topic: the handoff node's own flow if it has a category
+        (e.g. a guide's escalation), else the flow they were in (e.g. 상담직원 연결 from the main flow)."""
+        flows = self.catalog.flows
+        topic = flow_of(ref) if flows[flow_of(ref)].category else self.origin
+        category = node.category or (flows[topic].category if topic in flows else None)
+        self.handoff = self.say.handoff(
+            ref,
+            node,
+            flow=topic,
+            values=self.values,
+            category=category or self.catalog.bot.default_category,
+            reason=reason or node.reason,
+            path=(*self.history, *([self.node] if self.node else []), ref),
+        )
+        self.finish()
+
+
+def _branch(cases: tuple[Case, ...], otherwise: str, values: dict[str, str]) -> str:
+    for case in cases:
+        if all(_fits(values.get(key), want) for key, want in case.when.items()):
+            return case.next
+    return otherwise
+
+
+def _fits(value: str | None, want: str | tuple[str, ...]) -> bool:
+    return value is not None and (value in want if isinstance(want, tuple) else value == want)

@@ -1,0 +1,198 @@
+"""The content schema: what a flow file in `skills/` may contain.
+
+A flow is a state table (data, not code). Each node has a `kind`; the engine (`advance`) interprets it.
+Node references are `node` (same flow) or `flow.node` (another flow). Texts are template ids
+(`file.key`, from `templates/`), never literal Korean, so CS staff edit wording in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NodeRef = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)?$")]
+TemplateId = Annotated[str, Field(min_length=3, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")]
+ValueKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+MAX_CHOICES = 7  # + up to 3 global quick replies (이전, 처음으로, 상담직원 연결) = Kakao's 10
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ButtonSpec(_Strict):
+    """A card button. Exactly one of `url`, `phone`, `operator`, `message` says what it does."""
+
+    label: str = Field(min_length=1, max_length=14)
+    url: str | None = None
+    phone: str | None = None
+    operator: bool = False
+    message: str | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> ButtonSpec:
+        actions = [self.url is not None, self.phone is not None, self.operator, self.message is not None]
+        if sum(actions) != 1:
+            raise ValueError("a button needs exactly one of: url, phone, operator, message")
+        return self
+
+
+class CardSpec(_Strict):
+    title: TemplateId | None = None
+    text: TemplateId | None = None
+    buttons: tuple[ButtonSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_content(self) -> CardSpec:
+        if self.title is None and self.text is None:
+            raise ValueError("a card needs a title or a text")
+        return self
+
+
+class Say(_Strict):
+    """One speech bubble: a plain text (`text`) or a card with buttons (`card`)."""
+
+    text: TemplateId | None = None
+    card: CardSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: object) -> object:
+        return {"text": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Say:
+        if (self.text is None) == (self.card is None):
+            raise ValueError("a say item is a template id, {text: id} or {card: {...}}")
+        return self
+
+    def template_ids(self) -> list[str]:
+        if self.text:
+            return [self.text]
+        assert self.card is not None
+        return [t for t in (self.card.title, self.card.text) if t]
+
+
+class Choice(_Strict):
+    """A quick reply. Recognised from `clientExtra`, the label, or any alias typed by the customer."""
+
+    label: str = Field(min_length=1, max_length=14)
+    next: NodeRef
+    aliases: tuple[str, ...] = ()
+    set: dict[ValueKey, str] = Field(default_factory=dict)
+
+
+class _Node(_Strict):
+    say: tuple[Say, ...] = ()
+
+
+class MessageNode(_Node):
+    kind: Literal["message"]
+    next: NodeRef
+
+
+class ChoiceNode(_Node):
+    kind: Literal["choice"]
+    choices: tuple[Choice, ...] = Field(min_length=1, max_length=MAX_CHOICES)
+    retry: TemplateId | None = None  # said when the answer matched no choice; default common.choice_retry
+
+    @field_validator("choices")
+    @classmethod
+    def _unique_labels(cls, choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+        labels = [c.label for c in choices]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"choice labels must be unique, got {labels}")
+        return choices
+
+
+class AskNode(_Node):
+    kind: Literal["ask"]
+    save: ValueKey
+    validator: str = "text"
+    hint: TemplateId  # said (with the validator's reason) when the value is rejected
+    next: NodeRef
+    choices: tuple[Choice, ...] = Field(default=(), max_length=MAX_CHOICES - 1)
+
+
+class Case(_Strict):
+    when: dict[ValueKey, str | tuple[str, ...]] = Field(min_length=1)
+    next: NodeRef
+
+
+class BranchNode(_Strict):
+    kind: Literal["branch"]
+    cases: tuple[Case, ...] = Field(min_length=1)
+    otherwise: NodeRef
+
+
+class EndNode(_Node):
+    """Shows the result, then asks 해결되었나요? — 네 closes warmly, 아니요 goes to `on_no`."""
+
+    kind: Literal["end"]
+    on_no: NodeRef
+    on_yes: NodeRef | None = None  # default: the bot's `resolved` node
+
+
+class HandoffNode(_Node):
+    """Records a handoff request for the web layer and shows the 상담직원 연결 (operator) card."""
+
+    kind: Literal["handoff"]
+    category: str | None = None  # 상담유형; None: the category of the flow the customer was in
+    reason: str = "flow"
+    agent_notes: tuple[TemplateId, ...] = ()  # agent-only texts (admin checks, CPO mail, …)
+
+
+class CloseNode(_Node):
+    """Ends the conversation; the next message starts again from the menu or a matching entry."""
+
+    kind: Literal["close"]
+
+
+Node = Annotated[
+    MessageNode | ChoiceNode | AskNode | BranchNode | EndNode | HandoffNode | CloseNode,
+    Field(discriminator="kind"),
+]
+INTERACTIVE = (ChoiceNode, AskNode, EndNode)
+TERMINAL = (HandoffNode, CloseNode)
+
+
+class Entry(_Strict):
+    """Free-text entry point: a phrase matches when every `+`-joined part occurs in the utterance."""
+
+    phrases: tuple[str, ...] = Field(min_length=1)
+    next: NodeRef
+
+
+class Flow(_Strict):
+    flow: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    start: NodeRef
+    category: str | None = None
+    facts: dict[ValueKey, str] = Field(default_factory=dict)  # value key → Korean label for agents
+    entries: tuple[Entry, ...] = ()
+    nodes: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]+$")], Node] = Field(min_length=1)
+
+
+class Command(_Strict):
+    """A global command: recognised when the whole utterance is the label or an alias, or contains
+    one of `contains` (e.g. "상담원 연결해 주세요")."""
+
+    label: str = Field(min_length=1, max_length=14)
+    aliases: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+
+
+class BotSettings(_Strict):
+    """`skills/_bot.yaml`: the bot-wide parts of the conversation."""
+
+    home: NodeRef  # the main menu (처음으로)
+    agent: NodeRef  # handoff node for 상담직원 연결
+    resolved: NodeRef  # where 네 (해결됐어요) on an end node goes by default
+    default_category: str
+    home_command: Command
+    back_command: Command
+    agent_command: Command
+    answer_yes: Command
+    answer_no: Command

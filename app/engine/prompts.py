@@ -1,0 +1,107 @@
+"""Turning nodes into what the customer sees: rendered texts, cards and quick replies of one turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.engine.catalog import Catalog
+from app.engine.model import AskNode, ButtonSpec, ChoiceNode, EndNode, HandoffNode, Node, Say
+from app.engine.reply import Button, Card, Fact, HandoffRequest, Message, QuickChoice, Text
+
+
+class Prompter:
+    """Collects the messages and quick replies of one turn, in order."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.messages: list[Message] = []
+        self.quick_replies: tuple[QuickChoice, ...] = ()
+
+    def plain(self, text: str) -> None:
+        self.messages.append(Text(text))
+
+    def text(self, template_id: str, values: dict[str, Any]) -> None:
+        self.messages.append(Text(self.catalog.texts.render(template_id, values)))
+
+    def node(self, node: Node, values: dict[str, str]) -> None:
+        for say in getattr(node, "say", ()):
+            self.messages.append(self._render(say, values))
+        if isinstance(node, EndNode):
+            self.text("common.resolved_question", values)
+
+    def quick_for(self, ref: str, node: Node, has_history: bool, retry_limit: bool = False) -> None:
+        """The node's own options, then 이전 / 처음으로 / 상담직원 연결 (Kakao allows 10 in all)."""
+        bot = self.catalog.bot
+        options: list[QuickChoice] = []
+        if isinstance(node, ChoiceNode | AskNode):
+            options += [QuickChoice(c.label, {"node": ref, "choice": c.label}) for c in node.choices]
+        if isinstance(node, EndNode):
+            options += [
+                QuickChoice(bot.answer_yes.label, {"node": ref, "choice": "yes"}),
+                QuickChoice(bot.answer_no.label, {"node": ref, "choice": "no"}),
+            ]
+        if has_history and ref != bot.home:
+            options.append(QuickChoice(bot.back_command.label, {"cmd": "back"}))
+        if ref != bot.home:
+            options.append(QuickChoice(bot.home_command.label, {"cmd": "home"}))
+        agent: dict[str, Any] = {"cmd": "agent", "reason": "retry_limit"} if retry_limit else {"cmd": "agent"}
+        options.append(QuickChoice(bot.agent_command.label, agent))
+        self.quick_replies = tuple(options)
+
+    def quick_home(self) -> None:
+        self.quick_replies = (QuickChoice(self.catalog.bot.home_command.label, {"cmd": "home"}),)
+
+    def handoff(
+        self,
+        ref: str,
+        node: HandoffNode,
+        *,
+        flow: str | None,
+        values: dict[str, str],
+        category: str,
+        reason: str,
+        path: tuple[str, ...],
+    ) -> HandoffRequest:
+        """Show the 상담직원 연결 card (what is passed on) and build the request for the web layer."""
+        facts = tuple(Fact(k, self.catalog.fact_label(k), v) for k, v in values.items())
+        context = {**values, "facts": facts, "category": category, "reason": reason}
+        texts = self.catalog.texts
+        self.messages.append(
+            Card(
+                title=texts.render("common.handoff_title", context),
+                text=texts.render("common.handoff_text", context),
+                buttons=(Button(self.catalog.bot.agent_command.label, operator=True),),
+            )
+        )
+        self.quick_home()
+        return HandoffRequest(
+            flow=flow,
+            node=ref,
+            category=category,
+            reason=reason,
+            facts=facts,
+            agent_notes=tuple(texts.render(t, context) for t in node.agent_notes),
+            path=path,
+        )
+
+    def _render(self, say: Say, values: dict[str, str]) -> Message:
+        texts = self.catalog.texts
+        if say.text:
+            return Text(texts.render(say.text, values))
+        assert say.card is not None
+        card = say.card
+        return Card(
+            title=texts.render(card.title, values) if card.title else None,
+            text=texts.render(card.text, values) if card.text else None,
+            buttons=tuple(self._button(b, values) for b in card.buttons),
+        )
+
+    def _button(self, spec: ButtonSpec, values: dict[str, str]) -> Button:
+        inline = self.catalog.texts.render_inline
+        return Button(
+            label=spec.label,
+            url=inline(spec.url, values) if spec.url else None,
+            phone=inline(spec.phone, values) if spec.phone else None,
+            operator=spec.operator,
+            message=spec.message,
+        )

@@ -1,0 +1,45 @@
+"""The conversation state of one customer, as the engine sees it (the store only sees JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION = 1
+MAX_HISTORY = 30
+UNREADABLE = "?unreadable"  # a node no catalog has: the engine restarts the customer with a notice
+
+
+class Session(BaseModel):
+    """Where the customer is (`node`, qualified `flow.node`), how they got there, what they told us."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    v: int = SCHEMA_VERSION
+    node: str | None = None  # None: no conversation in progress (new, or closed/handed off)
+    origin: str | None = None  # flow of the last self-service node, kept for the handoff category
+    history: tuple[str, ...] = ()  # interactive nodes visited before `node`, for 이전
+    values: dict[str, str] = Field(default_factory=dict)
+    retries: int = 0  # failed answers at the current node
+    turns: int = 0
+
+    def to_state(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None) -> Session | None:
+        """None when there is no state (new or expired customer). A state that cannot be read (older
+        schema, corrupt) becomes a session at an unknown node, so the customer is told we restart."""
+        if not state:
+            return None
+        try:
+            if state.get("v") != SCHEMA_VERSION:
+                raise ValueError("other schema version")
+            return cls.model_validate(state)
+        except (ValidationError, ValueError):
+            return cls(node=UNREADABLE)
+
+    @property
+    def flow(self) -> str | None:
+        return self.node.split(".", 1)[0] if self.node else None

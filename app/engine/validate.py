@@ -1,0 +1,187 @@
+"""Structural checks of the whole catalog: references, templates, reachability, dead ends.
+
+Each problem names the file and the node so that a CS editor can find it. Rendering every node and
+checking Kakao's limits is done by `app.content_check` (it needs the Kakao layer).
+"""
+
+from __future__ import annotations
+
+from app.engine.catalog import Catalog, flow_of, qualify
+from app.engine.errors import Problem
+from app.engine.model import (
+    INTERACTIVE,
+    TERMINAL,
+    AskNode,
+    BranchNode,
+    ChoiceNode,
+    HandoffNode,
+    MessageNode,
+    Node,
+)
+from app.engine.validators import VALIDATORS
+
+# Templates the engine itself uses (system messages), and the names it passes to them.
+SYSTEM_TEMPLATES = (
+    "common.choice_retry",
+    "common.retry_limit",
+    "common.restart_notice",
+    "common.expired_notice",
+    "common.resolved_question",
+    "common.handoff_title",
+    "common.handoff_text",
+)
+ENGINE_NAMES = {"facts", "category", "reason"}
+
+
+def validate_catalog(catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _check_bot(catalog)
+    for ref, node in catalog.nodes():
+        problems += _check_node(catalog, ref, node)
+    problems += _check_templates(catalog)
+    if not problems:  # graph checks need every reference to resolve
+        problems += _check_reachable(catalog)
+        problems += _check_dead_ends(catalog)
+    return problems
+
+
+def _where(catalog: Catalog, ref: str) -> tuple[str, str]:
+    return catalog.files.get(flow_of(ref), "skills/"), ref.split(".", 1)[1]
+
+
+def _check_bot(catalog: Catalog) -> list[Problem]:
+    bot, problems = catalog.bot, []
+    for field in ("home", "agent", "resolved"):
+        ref = getattr(bot, field)
+        if ref not in catalog:
+            problems.append(Problem("skills/_bot.yaml", field, f"{ref!r} is not a node (use flow.node)"))
+    if bot.agent in catalog and not isinstance(catalog.node(bot.agent), HandoffNode):
+        problems.append(Problem("skills/_bot.yaml", "agent", "must point at a handoff node"))
+    if bot.home in catalog and not isinstance(catalog.node(bot.home), ChoiceNode):
+        problems.append(Problem("skills/_bot.yaml", "home", "must point at a choice node (the menu)"))
+    for template_id in SYSTEM_TEMPLATES:
+        if template_id not in catalog.texts:
+            problems.append(Problem("templates/", template_id, "system template is missing"))
+    return problems
+
+
+def _check_node(catalog: Catalog, ref: str, node: Node) -> list[Problem]:
+    file, node_id = _where(catalog, ref)
+    flow = catalog.flows[flow_of(ref)]
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(file, node_id, message))
+
+    for target in catalog.successors(ref):
+        if target not in catalog:
+            bad(f"next {target!r} does not exist")
+    for template_id in _node_templates(node):
+        if template_id not in catalog.texts:
+            bad(f"template {template_id!r} does not exist")
+    if isinstance(node, ChoiceNode | AskNode):
+        commands = {
+            catalog.bot.home_command.label,
+            catalog.bot.back_command.label,
+            catalog.bot.agent_command.label,
+        }
+        for choice in node.choices:
+            if choice.label in commands:
+                bad(f"choice label {choice.label!r} is a global command")
+            for key in choice.set:
+                if key not in flow.facts:
+                    bad(f"value {key!r} is not declared in the flow's facts")
+    if isinstance(node, AskNode):
+        if node.validator not in VALIDATORS:
+            bad(f"unknown validator {node.validator!r} (known: {', '.join(sorted(VALIDATORS))})")
+        if node.save not in flow.facts:
+            bad(f"value {node.save!r} is not declared in the flow's facts")
+    if isinstance(node, BranchNode):
+        for case in node.cases:
+            for key in case.when:
+                if not any(key in f.facts for f in catalog.flows.values()):
+                    bad(f"branch on {key!r}, which no flow declares in its facts")
+    return problems
+
+
+def _node_templates(node: Node) -> list[str]:
+    ids: list[str] = []
+    for say in getattr(node, "say", ()):
+        ids += say.template_ids()
+    for field in ("hint", "retry"):
+        if getattr(node, field, None):
+            ids.append(getattr(node, field))
+    if isinstance(node, HandoffNode):
+        ids += list(node.agent_notes)
+    return ids
+
+
+def _check_templates(catalog: Catalog) -> list[Problem]:
+    known = set(ENGINE_NAMES)
+    for flow in catalog.flows.values():
+        known |= set(flow.facts)
+    problems = []
+    for template_id in catalog.texts.sources:
+        unknown = catalog.texts.undeclared(template_id) - known
+        if unknown:
+            file = catalog.texts.origins[template_id]
+            problems.append(Problem(file, template_id, f"uses unknown names {sorted(unknown)}"))
+    return problems
+
+
+def _check_reachable(catalog: Catalog) -> list[Problem]:
+    roots = [catalog.bot.home, catalog.bot.agent, catalog.bot.resolved]
+    for name, flow in catalog.flows.items():
+        roots += [qualify(name, e.next) for e in flow.entries]
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        ref = stack.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        stack += catalog.successors(ref)
+    problems = []
+    for ref, _ in catalog.nodes():
+        if ref not in seen:
+            file, node_id = _where(catalog, ref)
+            problems.append(Problem(file, node_id, "unreachable: no menu, entry or next leads here"))
+    return problems
+
+
+def _check_dead_ends(catalog: Catalog) -> list[Problem]:
+    """Every node must be able to reach a handoff or close, and automatic steps must not loop."""
+    finishing = {ref for ref, node in catalog.nodes() if isinstance(node, TERMINAL)}
+    changed = True
+    while changed:
+        changed = False
+        for ref, _ in catalog.nodes():
+            if ref not in finishing and any(t in finishing for t in catalog.successors(ref)):
+                finishing.add(ref)
+                changed = True
+    problems = []
+    for ref, _ in catalog.nodes():
+        if ref not in finishing:
+            file, node_id = _where(catalog, ref)
+            problems.append(Problem(file, node_id, "dead end: no way from here to a handoff or close node"))
+    for ref, node in catalog.nodes():
+        if isinstance(node, MessageNode | BranchNode) and _loops_without_asking(catalog, ref):
+            file, node_id = _where(catalog, ref)
+            problems.append(Problem(file, node_id, "automatic steps loop without asking the customer"))
+    return problems
+
+
+def _loops_without_asking(catalog: Catalog, start: str) -> bool:
+    stack, seen = [start], set()
+    while stack:
+        ref = stack.pop()
+        node = catalog.node(ref)
+        if isinstance(node, (INTERACTIVE, TERMINAL)):
+            continue
+        for target in catalog.successors(ref):
+            if target == start:
+                return True
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return False

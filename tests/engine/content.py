@@ -1,0 +1,159 @@
+"""A small, self-contained catalog for engine tests (independent of the real wording in skills/)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from app.engine.catalog import Catalog
+from app.engine.loader import load_catalog
+
+BOT = """
+home: main.menu
+agent: main.agent
+resolved: main.resolved
+default_category: 일반 문의
+home_command: {label: 처음으로, aliases: [처음, 메뉴]}
+back_command: {label: 이전, aliases: [뒤로]}
+agent_command: {label: 상담직원 연결, aliases: [상담원], contains: [상담원, 상담사]}
+answer_yes: {label: 네, aliases: [예, 해결됐어요, 됐어요]}
+answer_no: {label: 아니요, aliases: [아니, 안돼요], contains: [안됐, 안돼, 아직]}
+"""
+
+MAIN = """
+flow: main
+title: 메인
+start: menu
+nodes:
+  menu:
+    kind: choice
+    say: [main.welcome]
+    choices:
+      - {label: 기기 인증, next: demo.carrier}
+      - {label: 기타 문의, next: agent}
+  agent: {kind: handoff, reason: customer_request}
+  resolved: {kind: close, say: [main.bye]}
+"""
+
+DEMO = """
+flow: demo
+title: 데모
+start: carrier
+category: 렌터카 ▶ 카셰어링
+facts: {carrier: 통신사, device: 기기, station: 충전소, plate: 차량번호}
+entries:
+  - {phrases: [기기인증, 인증+문자], next: carrier}
+nodes:
+  carrier:
+    kind: choice
+    say: [demo.carrier_q]
+    choices:
+      - {label: SKT, next: device, set: {carrier: skt}, aliases: [SK텔레콤, 에스케이]}
+      - {label: KT, next: device, set: {carrier: kt}, aliases: [케이티]}
+      - {label: LG U+, next: device, set: {carrier: lgu}, aliases: [유플러스, u+, lgu+]}
+      - {label: 알뜰폰, next: device, set: {carrier: mvno}}
+  device:
+    kind: choice
+    say: [demo.device_q]
+    choices:
+      - {label: 아이폰, next: route, set: {device: iphone}, aliases: [iphone]}
+      - {label: 갤럭시/안드로이드, next: route, set: {device: android}, aliases: [갤럭시, 안드로이드]}
+  route:
+    kind: branch
+    cases:
+      - {when: {carrier: [lgu, mvno], device: iphone}, next: case1}
+      - {when: {carrier: [skt, kt]}, next: case2}
+    otherwise: other
+  case1: {kind: end, say: [demo.case1], on_no: handoff}
+  case2:
+    kind: end
+    say:
+      - demo.case2
+      - card:
+          title: demo.card_title
+          text: demo.card_text
+          buttons: [{label: 고객센터, url: "{{ vars.center }}"}]
+    on_no: handoff
+  other: {kind: message, say: [demo.other], next: station}
+  station:
+    kind: ask
+    say: [demo.station_q]
+    save: station
+    validator: short_text
+    hint: demo.station_hint
+    next: plate
+  plate:
+    kind: ask
+    say: [demo.plate_q]
+    save: plate
+    validator: plate
+    hint: demo.plate_hint
+    next: done
+    choices: [{label: 모르겠어요, next: handoff}]
+  done: {kind: end, say: [demo.done], on_no: handoff, on_yes: bye}
+  bye: {kind: close, say: [demo.bye]}
+  handoff:
+    kind: handoff
+    reason: not_solved
+    agent_notes: [demo.agent_note]
+"""
+
+COMMON = """
+choice_retry: RETRY-CHOICE
+retry_limit: RETRY-LIMIT
+restart_notice: NOTICE-RESTART
+expired_notice: NOTICE-EXPIRED
+resolved_question: QUESTION-RESOLVED
+handoff_title: HANDOFF-TITLE
+handoff_text: "HANDOFF-TEXT{% for f in facts %} {{ f.label }}={{ f.value }}{% endfor %}"
+"""
+
+MAIN_TEXTS = """
+welcome: "WELCOME {{ vars.brand }}"
+bye: MAIN-BYE
+"""
+
+DEMO_TEXTS = """
+carrier_q: Q-CARRIER
+device_q: Q-DEVICE
+case1: CASE1 통신사={{ carrier }}
+case2: CASE2
+card_title: CARD-TITLE
+card_text: CARD-TEXT
+other: OTHER
+station_q: Q-STATION
+station_hint: HINT-STATION
+plate_q: Q-PLATE
+plate_hint: "HINT-PLATE (예: 12가3456)"
+done: DONE {{ plate }}
+bye: DEMO-BYE
+agent_note: "AGENT-ONLY 어드민에서 {{ carrier }} 확인"
+"""
+
+VARS = """
+brand: 테스트
+center: https://example.com/center
+"""
+
+
+def write_content(root: Path, **overrides: str) -> tuple[Path, Path]:
+    """Write the demo content under `root`; keyword arguments replace files (`demo="..."`)."""
+    skills, templates = root / "skills", root / "templates"
+    skills.mkdir(parents=True, exist_ok=True)
+    templates.mkdir(parents=True, exist_ok=True)
+    files = {
+        skills / "_bot.yaml": overrides.get("bot", BOT),
+        skills / "_vars.yaml": overrides.get("vars", VARS),
+        skills / "main.yaml": overrides.get("main", MAIN),
+        skills / "demo.yaml": overrides.get("demo", DEMO),
+        templates / "common.yaml": overrides.get("common", COMMON),
+        templates / "main.yaml": overrides.get("main_texts", MAIN_TEXTS),
+        templates / "demo.yaml": overrides.get("demo_texts", DEMO_TEXTS),
+    }
+    for path, text in files.items():
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return skills, templates
+
+
+def demo_catalog(root: Path, **overrides: str) -> Catalog:
+    return load_catalog(*write_content(root, **overrides))
