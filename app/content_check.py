@@ -1,0 +1,69 @@
+"""Render every node of every flow, in every situation a customer can meet it, and check Kakao's limits.
+
+Run at start-up (`create_app`), by `cs-bot check`, and by the test suite. Each node is rendered with
+realistic values (the validators' examples) and with the longest values the validators allow, on
+arrival, after a failed answer, at the retry limit, and when the customer asks for an agent there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.engine.advance import RETRY_LIMIT, advance, enter
+from app.engine.catalog import Catalog, flow_of
+from app.engine.errors import Problem
+from app.engine.model import INTERACTIVE, AskNode, ChoiceNode
+from app.engine.reply import Event, Outcome
+from app.engine.session import Session
+from app.engine.validators import VALIDATORS
+from app.kakao.check import check_response
+from app.kakao.limits import KakaoLimitError
+from app.kakao.render import apology_response, render_reply
+
+GONE = "removed_flow.removed_node"
+
+
+def sample_values(catalog: Catalog, longest: bool) -> dict[str, str]:
+    """A value for every fact a flow can collect: the validators' examples, or their longest values."""
+    values: dict[str, str] = {}
+    for _, node in catalog.nodes():
+        if isinstance(node, AskNode):
+            validator = VALIDATORS[node.validator]
+            values[node.save] = "가" * validator.max_length if longest else validator.example
+        if isinstance(node, ChoiceNode | AskNode):
+            for choice in node.choices:
+                for key, value in choice.set.items():
+                    if len(value) >= len(values.get(key, "")):
+                        values[key] = value
+    return values
+
+
+def situations(catalog: Catalog, values: dict[str, str]) -> Iterator[tuple[str, str, Outcome]]:
+    """(node ref, situation, outcome) for everything the bot can say."""
+    home = (catalog.bot.home,)
+    for ref, node in catalog.nodes():
+        yield ref, "arrival", enter(catalog, ref, values)
+        if isinstance(node, INTERACTIVE):
+            for tries in (1, RETRY_LIMIT):
+                at = Session(node=ref, history=home, values=values, retries=tries - 1)
+                yield ref, f"failed answer #{tries}", advance(catalog, at, Event(""))
+            at = Session(node=ref, history=home, values=values, origin=flow_of(ref))
+            yield ref, "상담직원 연결", advance(catalog, at, Event("", {"cmd": "agent"}))
+    yield catalog.bot.home, "restart notice", advance(catalog, Session(node=GONE), Event(""))
+    yield catalog.bot.home, "expired notice", advance(catalog, None, Event("", {"node": GONE}))
+
+
+def check_rendering(catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    for label, longest in (("example values", False), ("longest values", True)):
+        for ref, situation, outcome in situations(catalog, sample_values(catalog, longest)):
+            file = catalog.files.get(flow_of(ref), "skills/")
+            node = ref.split(".", 1)[1]
+            try:
+                body = render_reply(outcome.reply)
+            except KakaoLimitError as exc:
+                problems.append(Problem(file, node, f"{situation} ({label}): {exc}"))
+                continue
+            problems += [Problem(file, node, f"{situation} ({label}): {p}") for p in check_response(body)]
+    problems += [Problem("app/kakao/render.py", "apology", p) for p in check_response(apology_response())]
+    return list(dict.fromkeys(problems))  # the same problem often shows in several situations
