@@ -1,0 +1,44 @@
+"""Keeping personal data out of logs: user keys, phone numbers and licence plates are masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)1[016789][\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
+_PLATE = re.compile(r"(?:[가-힣]{2}\s?)?\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")
+_LONG_KEY = re.compile(r"\b[0-9a-fA-F]{24,}\b|\b[A-Za-z0-9_-]{40,}\b")
+
+
+def mask_key(key: str | None) -> str:
+    """A user key as logs may show it: enough to correlate lines, not enough to identify anyone."""
+    if not key:
+        return "-"
+    return f"{key[:4]}…({len(key)})"
+
+
+def scrub(text: str) -> str:
+    text = _PHONE.sub("[전화번호]", text)
+    text = _PLATE.sub("[차량번호]", text)
+    return _LONG_KEY.sub(lambda m: mask_key(m.group(0)), text)
+
+
+class PrivacyFilter(logging.Filter):
+    """Scrubs every record that passes a handler, whatever the code that logged it forgot."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def install_privacy_filter(logger: logging.Logger | None = None) -> None:
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, PrivacyFilter) for f in handler.filters):
+            handler.addFilter(PrivacyFilter())

@@ -1,0 +1,70 @@
+"""`create_app(config=None)`: the Flask application factory (also the gunicorn entry point)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from app.config import Settings, load_settings
+from app.content_check import check_rendering
+from app.conversation import Conversations
+from app.engine.errors import ContentError
+from app.engine.loader import load_catalog
+from app.privacy import install_privacy_filter
+from app.session import MemoryStore, store_from_url
+from app.web import health, skill
+from app.web.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from environment variables, optionally overridden by `config` (tests).
+
+    Refuses to start (ContentError naming file and node) when flows or templates are invalid or a
+    node would render a response that breaks one of Kakao's limits.
+    """
+    settings = config if isinstance(config, Settings) else load_settings(dict(config or {}))
+    _configure_logging(settings.log_level)
+    catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
+    problems = check_rendering(catalog)
+    if problems:
+        raise ContentError(problems)
+    store = store_from_url(
+        settings.redis_url,
+        ttl_seconds=settings.session_ttl_seconds,
+        lock_wait_seconds=settings.lock_wait_seconds,
+        lock_timeout_seconds=settings.lock_timeout_seconds,
+        prefix=settings.redis_prefix,
+    )
+    if isinstance(store, MemoryStore):
+        log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Korean stays readable in responses
+    Runtime(settings, catalog, store, Conversations(catalog, store)).install(app)
+    app.register_blueprint(skill.bp)
+    app.register_blueprint(health.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    log.info("ready: %d flows, %s store", len(catalog.flows), type(store).__name__)
+    return app
+
+
+def _http_error(exc: HTTPException) -> Any:
+    """Every HTTP error as JSON `{"error": …}` (413 for bodies over MAX_BODY_BYTES, 404, 405, …)."""
+    messages = {413: "request body is too large", 404: "not found", 405: "method not allowed"}
+    return jsonify(error=messages.get(exc.code or 500, exc.description or exc.name)), exc.code or 500
+
+
+def _configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    else:
+        root.setLevel(level.upper())
+    install_privacy_filter(root)
