@@ -1,4 +1,4 @@
-"""Keeping personal data out of logs: user keys, phone numbers and licence plates are masked."""
+"""Keeping personal data out of logs: user keys, phone numbers, licence plates and ?key= secrets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 
 _PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)1[016789][\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
 _PLATE = re.compile(r"(?:[가-힣]{2}\s?)?\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")
+_SECRET_QUERY = re.compile(r"([?&]key=)[^&\s\"']+")
 _LONG_KEY = re.compile(r"\b[0-9a-fA-F]{24,}\b|\b[A-Za-z0-9_-]{40,}\b")
 
 
@@ -18,6 +19,7 @@ def mask_key(key: str | None) -> str:
 
 
 def scrub(text: str) -> str:
+    text = _SECRET_QUERY.sub(r"\1***", text)
     text = _PHONE.sub("[전화번호]", text)
     text = _PLATE.sub("[차량번호]", text)
     return _LONG_KEY.sub(lambda m: mask_key(m.group(0)), text)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from app.session.store import LockTimeout, StateHandle, check_user_key, decode_state, mask_key
+from app.privacy import mask_key
+from app.session.store import LockTimeout, StateHandle, check_user_key, decode_state
 
 
 @dataclass

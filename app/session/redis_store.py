@@ -11,13 +11,13 @@ import redis
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
+from app.privacy import mask_key
 from app.session.store import (
     LockTimeout,
     StateHandle,
     StoreUnavailable,
     check_user_key,
     decode_state,
-    mask_key,
 )
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from app.privacy import mask_key
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,11 +52,6 @@ class SessionStore(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def mask_key(user_key: str) -> str:
-    """A user key fit for logs: the first 4 characters and the length, never the whole key."""
-    return f"{user_key[:4]}…(len={len(user_key)})"
 
 
 def check_user_key(user_key: str) -> None:
