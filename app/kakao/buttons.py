@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from app.kakao.limits import (
     BUTTON_LAYOUTS,
@@ -49,8 +49,30 @@ def _optional_str(field: str, value: str | None) -> str | None:
     return require_present(field, value)
 
 
+class _MessageOrBlock:
+    """The two actions buttons and quick replies share: send an utterance, or run a block."""
+
+    @classmethod
+    def message(
+        cls, label: str, message_text: str | None = None, extra: Mapping[str, Any] | None = None
+    ) -> Self:
+        """Sends `message_text` (default: the label) as the user's utterance."""
+        return cls(label, "message", message_text=message_text or label, extra=extra)  # type: ignore[call-arg]
+
+    @classmethod
+    def block(
+        cls,
+        label: str,
+        block_id: str,
+        message_text: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """Runs block `block_id` directly; `message_text` is shown as the user's utterance."""
+        return cls(label, "block", message_text=message_text, block_id=block_id, extra=extra)  # type: ignore[call-arg]
+
+
 @dataclass(frozen=True)
-class Button:
+class Button(_MessageOrBlock):
     """A card button. Build it with the classmethods (`Button.message(...)`, `Button.web_link(...)`…)."""
 
     label: str
@@ -74,24 +96,6 @@ class Button:
                 raise KakaoLimitError(f"button phoneNumber must be a phone number, got {self.phone_number!r}")
         elif self.action not in ("message", "operator", "share"):
             raise KakaoLimitError(f"button action must be one of {BUTTON_ACTIONS}, got {self.action!r}")
-
-    @classmethod
-    def message(
-        cls, label: str, message_text: str | None = None, extra: Mapping[str, Any] | None = None
-    ) -> "Button":
-        """Sends `message_text` (default: the label) as the user's utterance."""
-        return cls(label, "message", message_text=message_text or label, extra=extra)
-
-    @classmethod
-    def block(
-        cls,
-        label: str,
-        block_id: str,
-        message_text: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> "Button":
-        """Runs block `block_id` directly; `message_text` is shown as the user's utterance."""
-        return cls(label, "block", message_text=message_text, block_id=block_id, extra=extra)
 
     @classmethod
     def web_link(cls, label: str, url: str) -> "Button":
@@ -140,7 +144,7 @@ def check_buttons(owner: str, buttons: Sequence[Button], layout: str | None) -> 
 
 
 @dataclass(frozen=True)
-class QuickReply:
+class QuickReply(_MessageOrBlock):
     """A quick-reply chip. Its `extra` arrives in the next request as `action.clientExtra`."""
 
     label: str
@@ -159,24 +163,6 @@ class QuickReply:
         object.__setattr__(self, "extra", json_object("quickReply extra", self.extra))
         if self.action == "block":
             require_present("quickReply blockId", self.block_id)
-
-    @classmethod
-    def message(
-        cls, label: str, message_text: str | None = None, extra: Mapping[str, Any] | None = None
-    ) -> "QuickReply":
-        """Sends `message_text` (default: the label) as the user's utterance."""
-        return cls(label, "message", message_text=message_text or label, extra=extra)
-
-    @classmethod
-    def block(
-        cls,
-        label: str,
-        block_id: str,
-        message_text: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> "QuickReply":
-        """Runs block `block_id` directly; `message_text` is shown as the user's utterance."""
-        return cls(label, "block", message_text=message_text, block_id=block_id, extra=extra)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"label": self.label, "action": self.action}
