@@ -11,6 +11,7 @@ from app.engine.model import (
     BranchNode,
     ChoiceNode,
     EndNode,
+    FactSpec,
     Flow,
     MessageNode,
     Node,
@@ -49,11 +50,11 @@ class Catalog:
             for node_id, node in flow.nodes.items():
                 yield f"{name}.{node_id}", node
 
-    def fact_label(self, key: str) -> str:
+    def fact(self, key: str) -> FactSpec:
         for flow in self.flows.values():
             if key in flow.facts:
                 return flow.facts[key]
-        return key
+        return FactSpec(label=key)
 
     def successors(self, ref: str) -> list[str]:
         """Every node this node can lead to (used by validation and previews)."""

@@ -165,12 +165,25 @@ class Entry(_Strict):
     next: NodeRef
 
 
+class FactSpec(_Strict):
+    """A collected value's Korean label for agents; `customer_visible: false` keeps it out of what the
+    bot repeats back to the customer (e.g. a parking lot's name when ownership is not verified)."""
+
+    label: str = Field(min_length=1)
+    customer_visible: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: object) -> object:
+        return {"label": data} if isinstance(data, str) else data
+
+
 class Flow(_Strict):
     flow: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     start: NodeRef
     category: str | None = None
-    facts: dict[ValueKey, str] = Field(default_factory=dict)  # value key → Korean label for agents
+    facts: dict[ValueKey, FactSpec] = Field(default_factory=dict)  # value key → label (or FactSpec)
     entries: tuple[Entry, ...] = ()
     nodes: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]+$")], Node] = Field(min_length=1)
 

@@ -63,8 +63,12 @@ class Prompter:
         path: tuple[str, ...],
     ) -> HandoffRequest:
         """Show the 상담직원 연결 card (what is passed on) and build the request for the web layer."""
-        facts = tuple(Fact(k, self.catalog.fact_label(k), v) for k, v in values.items())
-        context = {**values, "facts": facts, "category": category, "reason": reason}
+        specs = {k: self.catalog.fact(k) for k in values}
+        facts = tuple(Fact(k, specs[k].label, v, specs[k].customer_visible) for k, v in values.items())
+        shown = tuple(
+            f for f in facts if f.customer_visible
+        )  # the customer's card never repeats hidden facts
+        context = {**values, "facts": shown, "category": category, "reason": reason}
         texts = self.catalog.texts
         self.messages.append(
             Card(
@@ -80,7 +84,7 @@ class Prompter:
             category=category,
             reason=reason,
             facts=facts,
-            agent_notes=tuple(texts.render(t, context) for t in node.agent_notes),
+            agent_notes=tuple(texts.render(t, {**context, "facts": facts}) for t in node.agent_notes),
             path=path,
         )
 

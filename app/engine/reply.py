@@ -62,6 +62,7 @@ class Fact:
     key: str
     label: str
     value: str
+    customer_visible: bool = True
 
 
 @dataclass(frozen=True)

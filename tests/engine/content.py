@@ -40,7 +40,7 @@ flow: demo
 title: 데모
 start: carrier
 category: 렌터카 ▶ 카셰어링
-facts: {carrier: 통신사, device: 기기, station: 충전소, plate: 차량번호}
+facts: {carrier: 통신사, device: 기기, station: {label: 충전소, customer_visible: false}, plate: 차량번호}
 entries:
   - {phrases: [기기인증, 인증+문자], next: carrier}
 nodes:

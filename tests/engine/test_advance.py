@@ -338,3 +338,12 @@ def test_unreadable_state_restarts_with_notice(catalog: Catalog, state: dict[str
     assert outcome.restarted
     assert text(outcome).startswith("NOTICE-RESTART")
     assert outcome.session.node == "main.menu"
+
+
+def test_hidden_facts_reach_the_agent_but_are_not_repeated_to_the_customer(catalog: Catalog) -> None:
+    outcome = walk(catalog, "기기인증", "알뜰폰", "갤럭시", "비밀 주차장", "12가3456", "아니요")
+    assert outcome.handoff is not None
+    facts = {f.key: f for f in outcome.handoff.facts}
+    assert facts["station"].value == "비밀 주차장" and not facts["station"].customer_visible
+    assert "비밀 주차장" not in text(outcome)
+    assert "차량번호=12가3456" in text(outcome)

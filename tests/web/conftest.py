@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,23 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.engine.reply import HandoffRequest
+from tests.chat import FIXTURES, fixture, response_text
+from tests.chat import kakao_payload as payload
 from tests.conftest import REDIS_URL
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def payload(utterance: str, user: str = "u" * 66, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A realistic Open Builder payload (from the official example) with the given turn."""
-    body = copy.deepcopy(fixture("official_example"))
-    body["userRequest"]["utterance"] = utterance
-    body["userRequest"]["user"]["id"] = user
-    body["userRequest"]["user"]["properties"]["botUserKey"] = user
-    body["action"]["clientExtra"] = extra
-    return body
+__all__ = ["FIXTURES", "fixture", "payload", "post", "quick_labels", "texts"]
 
 
 def post(client: FlaskClient, body: Any, **kwargs: Any) -> Any:
@@ -38,13 +24,7 @@ def post(client: FlaskClient, body: Any, **kwargs: Any) -> Any:
     return response.get_json()
 
 
-def texts(body: dict[str, Any]) -> str:
-    """Everything the customer reads in a response, as one string."""
-    parts: list[str] = []
-    for output in body["template"]["outputs"]:
-        ((_, component),) = output.items()
-        parts += [str(component.get(k, "")) for k in ("text", "title", "description")]
-    return "\n".join(p for p in parts if p)
+texts = response_text
 
 
 def quick_labels(body: dict[str, Any]) -> list[str]:
@@ -66,3 +46,11 @@ def redis_app(redis_prefix: str) -> Iterator[Flask]:
     app = create_app({"redis_url": REDIS_URL, "redis_prefix": redis_prefix})
     yield app
     app.extensions["cs_bot"].store.close()
+
+
+@pytest.fixture
+def handoffs(app: Flask) -> list[HandoffRequest]:
+    """Every handoff the app requests, in order (the engine's request, before any delivery)."""
+    captured: list[HandoffRequest] = []
+    app.extensions["cs_bot"].conversations.on_handoff = lambda handoff, _request: captured.append(handoff)
+    return captured

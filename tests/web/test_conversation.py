@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.engine.reply import HandoffRequest
 from app.kakao import check_response
 from tests.web.conftest import payload as kakao_payload
 from tests.web.conftest import post, quick_labels, texts
@@ -79,34 +80,47 @@ def test_other_inquiry_is_collected_and_handed_off(
     assert logged and "category=일반 문의" in logged[0]
 
 
+def flow_reached(app: Flask, user: str, handoffs: list[HandoffRequest]) -> str | None:
+    """The service the customer is in now: where the stored session is, or what was handed off."""
+    with app.extensions["cs_bot"].store.open(user) as handle:
+        node = (handle.state or {}).get("node")
+    if node:
+        return str(node).split(".", 1)[0]
+    return handoffs[-1].flow if handoffs else None
+
+
 @pytest.mark.parametrize(
-    ("utterance", "category_word"),
+    ("utterance", "flow"),
     [
-        ("기기 인증이 안돼요", "카셰어링 기기 인증"),
-        ("전기차 충전기가 인증 실패로 떠요", "전기차 충전"),
-        ("주차 안 했는데 결제됐어요", "주차"),
+        ("기기 인증이 안돼요", "carsharing_auth"),
+        ("전기차 충전기가 인증 실패로 떠요", "ev_charging"),
+        ("주차 안 했는데 결제됐어요", "parking_lpr"),
     ],
 )
-def test_free_text_reaches_each_service(client: FlaskClient, utterance: str, category_word: str) -> None:
-    body = post(client, payload(utterance, "d" * 66))
-    assert category_word in texts(body)
-    assert check_response(body) == []
-
-
-def test_menu_choices_reach_each_service_with_the_guides_category(
-    client: FlaskClient, caplog: pytest.LogCaptureFixture
+def test_free_text_reaches_each_service(
+    app: Flask, client: FlaskClient, handoffs: list[HandoffRequest], utterance: str, flow: str
 ) -> None:
-    categories = {
-        "카셰어링 기기 인증": "렌터카_고객 ▶ 서비스 이용/예약 ▶ 이용/예약 ▶ 카셰어링",
-        "전기차 충전 오류": "전기차충전 ▶ 오류",
-        "주차 결제 취소": "주차_고객 ▶ 결제 ▶ 본인 미사용",
-    }
-    for label, category in categories.items():
-        menu = post(client, payload("처음으로", "e" * 66))
-        with caplog.at_level(logging.INFO):
-            tap(client, menu, label, user="e" * 66)
-        assert any(category in r.getMessage() for r in caplog.records), label
-        caplog.clear()
+    body = post(client, payload(utterance, "d" * 66))
+    assert check_response(body) == []
+    assert flow_reached(app, "d" * 66, handoffs) == flow
+
+
+@pytest.mark.parametrize(
+    ("label", "flow"),
+    [
+        ("카셰어링 기기 인증", "carsharing_auth"),
+        ("전기차 충전 오류", "ev_charging"),
+        ("주차 결제 취소", "parking_lpr"),
+    ],
+)
+@pytest.mark.parametrize("with_extra", [True, False])
+def test_menu_choices_reach_each_service(
+    app: Flask, client: FlaskClient, handoffs: list[HandoffRequest], label: str, flow: str, with_extra: bool
+) -> None:
+    from tests.chat import Chat
+
+    Chat(client, "e" * 66).say("처음으로").tap(label, extra=with_extra)
+    assert flow_reached(app, "e" * 66, handoffs) == flow
 
 
 def test_renamed_node_in_saved_state_restarts_with_a_notice(
@@ -196,3 +210,19 @@ def test_request_without_user_key_is_answered_statelessly(client: FlaskClient) -
     del body["userRequest"]["user"]
     answer = post(client, body)
     assert "무엇을 도와드릴까요" in texts(answer)
+
+
+@pytest.mark.parametrize("with_extra", [True, False])
+def test_menu_tap_with_or_without_client_extra_hands_off_other_inquiries(
+    client: FlaskClient, handoffs: list[object], with_extra: bool
+) -> None:
+    from tests.chat import Chat
+
+    chat = Chat(client).say("안녕하세요").tap("그 밖의 문의", extra=with_extra)
+    assert "적어 주세요" in chat.text and "이전" in chat.labels
+    chat.say("환불 규정이 궁금해요")
+    assert [b["action"] for b in chat.buttons()] == ["operator"]
+    assert len(handoffs) == 1
+    handoff = handoffs[0]
+    assert handoff.reason == "other_inquiry"  # type: ignore[attr-defined]
+    assert [(f.label, f.value) for f in handoff.facts] == [("문의 내용", "환불 규정이 궁금해요")]  # type: ignore[attr-defined]
