@@ -7,20 +7,31 @@ arrival, after a failed answer, at the retry limit, and when the customer asks f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from app.engine.advance import RETRY_LIMIT, advance, enter
 from app.engine.catalog import Catalog, flow_of
-from app.engine.errors import Problem
-from app.engine.model import INTERACTIVE, AskNode, ChoiceNode
+from app.engine.errors import ContentError, Problem
+from app.engine.loader import load_catalog
+from app.engine.model import INTERACTIVE, AskNode, ChoiceNode, HandoffNode
 from app.engine.reply import Event, Outcome
-from app.engine.session import Session
+from app.engine.session import Session, Step
 from app.engine.validators import VALIDATORS
 from app.kakao.check import check_response
 from app.kakao.limits import KakaoLimitError
 from app.kakao.render import apology_response, render_reply
 
 GONE = "removed_flow.removed_node"
+# The longest outside-business-hours context the server passes (see app/handoff/hours.py).
+CLOSED = {
+    "agents": {
+        "available": False,
+        "back": "12월 31일(수) 오전 10시 30분",
+        "hours": "평일 09:00~18:00, 토 10:00~13:00",
+    }
+}
 
 
 def sample_values(catalog: Catalog, longest: bool) -> dict[str, str]:
@@ -40,15 +51,22 @@ def sample_values(catalog: Catalog, longest: bool) -> dict[str, str]:
 
 def situations(catalog: Catalog, values: dict[str, str]) -> Iterator[tuple[str, str, Outcome]]:
     """(node ref, situation, outcome) for everything the bot can say."""
-    home = (catalog.bot.home,)
+    home = (Step(node=catalog.bot.home),)
     for ref, node in catalog.nodes():
         yield ref, "arrival", enter(catalog, ref, values)
+        if isinstance(node, HandoffNode):
+            yield ref, "arrival (상담 시간 외)", enter(catalog, ref, values, CLOSED)
         if isinstance(node, INTERACTIVE):
             for tries in (1, RETRY_LIMIT):
                 at = Session(node=ref, history=home, values=values, retries=tries - 1)
                 yield ref, f"failed answer #{tries}", advance(catalog, at, Event(""))
             at = Session(node=ref, history=home, values=values, origin=flow_of(ref))
             yield ref, "상담직원 연결", advance(catalog, at, Event("", {"cmd": "agent"}))
+            yield (
+                ref,
+                "상담직원 연결 (상담 시간 외)",
+                advance(catalog, at, Event("", {"cmd": "agent"}, CLOSED)),
+            )
     yield catalog.bot.home, "restart notice", advance(catalog, Session(node=GONE), Event(""))
     yield catalog.bot.home, "expired notice", advance(catalog, None, Event("", {"node": GONE}))
 
@@ -67,3 +85,22 @@ def check_rendering(catalog: Catalog) -> list[Problem]:
             problems += [Problem(file, node, f"{situation} ({label}): {p}") for p in check_response(body)]
     problems += [Problem("app/kakao/render.py", "apology", p) for p in check_response(apology_response())]
     return list(dict.fromkeys(problems))  # the same problem often shows in several situations
+
+
+_checked: dict[str, Catalog] = {}
+
+
+def load_checked_catalog(skills_dir: Path, templates_dir: Path, variables: Mapping[str, str]) -> Catalog:
+    """Load and fully check the content, or raise ContentError. Content already checked in this
+    process (same files, same variables) is not rendered again: tests build many apps."""
+    digest = hashlib.sha256(repr(sorted(variables.items())).encode())
+    for path in sorted([*skills_dir.glob("*.yaml"), *templates_dir.glob("*.yaml")]):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    key = digest.hexdigest()
+    if key not in _checked:
+        catalog = load_catalog(skills_dir, templates_dir, variables)
+        problems = check_rendering(catalog)
+        if problems:
+            raise ContentError(problems)
+        _checked[key] = catalog
+    return _checked[key]

@@ -9,6 +9,8 @@ Order of handling (python-telegram-bot style: global fallbacks first, then the s
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.engine.catalog import Catalog, flow_of, qualify
 from app.engine.matching import best_match, normalize, phrase_score
 from app.engine.model import (
@@ -24,7 +26,7 @@ from app.engine.model import (
 )
 from app.engine.prompts import Prompter
 from app.engine.reply import Event, HandoffRequest, Outcome, Reply
-from app.engine.session import MAX_HISTORY, Session
+from app.engine.session import MAX_HISTORY, Session, Step
 from app.engine.validators import VALIDATORS, Rejected
 
 MAX_AUTO_STEPS = 25
@@ -41,9 +43,11 @@ def advance(catalog: Catalog, session: Session | None, event: Event) -> Outcome:
     return _Turn(catalog, session, event).run()
 
 
-def enter(catalog: Catalog, ref: str, values: dict[str, str] | None = None) -> Outcome:
+def enter(
+    catalog: Catalog, ref: str, values: dict[str, str] | None = None, context: dict[str, Any] | None = None
+) -> Outcome:
     """Show node `ref` as if the customer had just arrived there (previews and content checks)."""
-    turn = _Turn(catalog, Session(values=dict(values or {})), Event(""))
+    turn = _Turn(catalog, Session(values=dict(values or {})), Event("", {}, dict(context or {})))
     turn.go(ref)
     return turn.outcome()
 
@@ -58,9 +62,10 @@ class _Turn:
         self.origin = saved.origin
         self.history = list(saved.history)
         self.values = dict(saved.values)
+        self.arrival_values = dict(saved.arrival_values)
         self.retries = saved.retries
         self.turns = saved.turns + 1
-        self.say = Prompter(catalog)
+        self.say = Prompter(catalog, event.context)
         self.handoff: HandoffRequest | None = None
         self.restarted = False
 
@@ -77,7 +82,7 @@ class _Turn:
         elif command == BACK:
             self.back()
         elif command == AGENT:
-            self.go(self.catalog.bot.agent, reason=str(self.event.extra.get("reason") or "") or None)
+            self.go(self.agent_target(), reason=str(self.event.extra.get("reason") or "customer_request"))
         elif self.node is None:
             self.begin()
         else:
@@ -90,6 +95,7 @@ class _Turn:
             origin=self.origin,
             history=tuple(self.history[-MAX_HISTORY:]),
             values=self.values,
+            arrival_values=self.arrival_values,
             retries=self.retries,
             turns=self.turns,
         )
@@ -104,6 +110,7 @@ class _Turn:
 
     def start_over(self) -> None:
         self.node, self.origin, self.history, self.values, self.retries = None, None, [], {}, 0
+        self.arrival_values = {}
 
     def command(self) -> str | None:
         extra = self.event.extra
@@ -119,6 +126,18 @@ class _Turn:
                 return key
         return None
 
+    def agent_target(self) -> str:
+        """Where 상담직원 연결 goes: the current question's `agent`, else its flow's, else the bot's
+        (so a guide can hand off with its own category and agent notes from any of its questions)."""
+        if self.node is not None:
+            node = self.catalog.node(self.node)
+            if getattr(node, "agent", None):
+                return qualify(flow_of(self.node), node.agent)  # type: ignore[union-attr]
+        flow = self.catalog.flows.get(flow_of(self.node) if self.node else self.origin or "")
+        if flow is not None and flow.agent:
+            return qualify(flow.flow, flow.agent)
+        return self.catalog.bot.agent
+
     def begin(self) -> None:
         """No conversation in progress: the customer is at the main menu without having seen it."""
         if self.event.extra.get("node") and self.fresh:
@@ -128,21 +147,20 @@ class _Turn:
         menu = self.catalog.node(home)
         assert isinstance(menu, ChoiceNode)
         self.start_over()
-        choice = best_match(self.event.utterance, [(c, [c.label, *c.aliases]) for c in menu.choices])
-        if choice is not None:
-            self.node = home
-            self.go(qualify(flow_of(home), choice.next))
-        else:
-            self.go(self.entry() or home)
+        self.node = home  # as if at the menu: a menu choice then leaves it in the history for 이전
+        self.answer_choice(menu, fallback=False)
+        if self.node == home and not self.say.messages:  # nothing recognised: show the menu itself
+            self.node = None
+            self.go(home)
 
     def back(self) -> None:
         if not self.history:
             self.start_over()
             self.go(self.catalog.bot.home)
             return
-        target = self.history.pop()
-        self.node = None  # re-enter without pushing the node we leave
-        self.go(target)
+        step = self.history.pop()
+        self.node, self.values = None, dict(step.values)  # re-ask: forget what was answered since
+        self.go(step.node)
 
     # -- answers at the current node -------------------------------------------------------------
 
@@ -158,22 +176,29 @@ class _Turn:
         else:  # only interactive nodes are ever saved as current; treat anything else as a new start
             self.begin()
 
-    def answer_choice(self, node: ChoiceNode) -> None:
-        choice = self.picked(node.choices)
+    def answer_choice(self, node: ChoiceNode, fallback: bool = True) -> None:
+        """The node's choice; on the main menu an exact label first, then a guide's more specific
+        entry ("주차패스 해지" → the 해지 answer, not the 주차 menu item), then partial matches."""
+        at_menu = self.node == self.catalog.bot.home
+        choice = self.picked(node.choices, exact=at_menu)
         if choice is not None:
-            self.values.update(choice.set)
-            self.go(qualify(flow_of(self.node or ""), choice.next))
+            self.choose(choice)
         elif (target := self.entry()) is not None:
             self.switch_to(target)
-        else:
+        elif at_menu and (choice := self.picked(node.choices)) is not None:
+            self.choose(choice)
+        elif fallback:
             self.retry(node.retry or "common.choice_retry", None)
+
+    def choose(self, choice: Choice) -> None:
+        self.values.update(choice.set)
+        self.go(qualify(flow_of(self.node or ""), choice.next))
 
     def answer_ask(self, node: AskNode) -> None:
         here = self.node or ""
         choice = self.picked(node.choices)
         if choice is not None:
-            self.values.update(choice.set)
-            self.go(qualify(flow_of(here), choice.next))
+            self.choose(choice)
             return
         try:
             value = VALIDATORS[node.validator].check(self.event.utterance)
@@ -209,13 +234,15 @@ class _Turn:
             self.event.utterance, [("yes", [yes.label, *yes.aliases]), ("no", [no.label, *no.aliases])]
         )
 
-    def picked(self, choices: tuple[Choice, ...]) -> Choice | None:
+    def picked(self, choices: tuple[Choice, ...], exact: bool = False) -> Choice | None:
         extra = self.event.extra
         if extra.get("node") == self.node:
             for choice in choices:
                 if choice.label == extra.get("choice"):
                     return choice
-        return best_match(self.event.utterance, [(c, [c.label, *c.aliases]) for c in choices])
+        return best_match(
+            self.event.utterance, [(c, [c.label, *c.aliases]) for c in choices], exact_only=exact
+        )
 
     def entry(self) -> str | None:
         """The flow entry whose phrase best fits the utterance ("기기 인증이 안돼요" → car-sharing)."""
@@ -269,15 +296,15 @@ class _Turn:
 
     def arrive(self, ref: str) -> None:
         if self.node is not None and self.node != ref:
-            self.history.append(self.node)
-        self.node, self.retries = ref, 0
+            self.history.append(Step(node=self.node, values=self.arrival_values))
+        self.node, self.retries, self.arrival_values = ref, 0, dict(self.values)
         if self.catalog.flows[flow_of(ref)].category:
             self.origin = flow_of(ref)
 
     def finish(self) -> None:
         """The conversation is over; keep history and values so that 이전 can still go back."""
         if self.node is not None:
-            self.history.append(self.node)
+            self.history.append(Step(node=self.node, values=self.arrival_values))
         self.node, self.retries = None, 0
 
     def hand_off(self, ref: str, node: HandoffNode, reason: str | None) -> None:
@@ -293,7 +320,7 @@ class _Turn:
             values=self.values,
             category=category or self.catalog.bot.default_category,
             reason=reason or node.reason,
-            path=(*self.history, *([self.node] if self.node else []), ref),
+            path=(*(step.node for step in self.history), *([self.node] if self.node else []), ref),
         )
         self.finish()
 

@@ -22,7 +22,9 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
 
 
-def best_match(utterance: str, candidates: Sequence[tuple[T, Iterable[str]]]) -> T | None:
+def best_match(
+    utterance: str, candidates: Sequence[tuple[T, Iterable[str]]], exact_only: bool = False
+) -> T | None:
     """The candidate whose words best fit the utterance, or None when nothing (or a tie) fits.
 
     1. An exact match of the whole utterance with a word wins.
@@ -36,7 +38,7 @@ def best_match(utterance: str, candidates: Sequence[tuple[T, Iterable[str]]]) ->
     words = [(item, [w for w in (normalize(x) for x in texts) if w]) for item, texts in candidates]
 
     exact = _distinct(item for item, ws in words if said in ws)
-    if exact:
+    if exact or exact_only:
         return exact[0] if len(exact) == 1 else None
 
     scored = []

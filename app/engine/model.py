@@ -93,7 +93,14 @@ class MessageNode(_Node):
     next: NodeRef
 
 
-class ChoiceNode(_Node):
+class _Question(_Node):
+    """A node that waits for the customer. `agent`: the handoff node 상담직원 연결 goes to from here
+    (default: the flow's `agent`, else the bot's)."""
+
+    agent: NodeRef | None = None
+
+
+class ChoiceNode(_Question):
     kind: Literal["choice"]
     choices: tuple[Choice, ...] = Field(min_length=1, max_length=MAX_CHOICES)
     retry: TemplateId | None = None  # said when the answer matched no choice; default common.choice_retry
@@ -107,7 +114,7 @@ class ChoiceNode(_Node):
         return choices
 
 
-class AskNode(_Node):
+class AskNode(_Question):
     kind: Literal["ask"]
     save: ValueKey
     validator: str = "text"
@@ -127,7 +134,7 @@ class BranchNode(_Strict):
     otherwise: NodeRef
 
 
-class EndNode(_Node):
+class EndNode(_Question):
     """Shows the result, then asks 해결되었나요? — 네 closes warmly, 아니요 goes to `on_no`."""
 
     kind: Literal["end"]
@@ -184,6 +191,7 @@ class Flow(_Strict):
     start: NodeRef
     category: str | None = None
     facts: dict[ValueKey, FactSpec] = Field(default_factory=dict)  # value key → label (or FactSpec)
+    agent: NodeRef | None = None  # handoff node for 상담직원 연결 from this flow (default: the bot's)
     entries: tuple[Entry, ...] = ()
     nodes: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]+$")], Node] = Field(min_length=1)
 

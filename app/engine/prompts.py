@@ -12,8 +12,9 @@ from app.engine.reply import Button, Card, Fact, HandoffRequest, Message, QuickC
 class Prompter:
     """Collects the messages and quick replies of one turn, in order."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, context: dict[str, Any] | None = None) -> None:
         self.catalog = catalog
+        self.context = context or {}  # names from the web layer (e.g. `agents`), readable by every template
         self.messages: list[Message] = []
         self.quick_replies: tuple[QuickChoice, ...] = ()
 
@@ -21,7 +22,10 @@ class Prompter:
         self.messages.append(Text(text))
 
     def text(self, template_id: str, values: dict[str, Any]) -> None:
-        self.messages.append(Text(self.catalog.texts.render(template_id, values)))
+        self.messages.append(Text(self._text(template_id, values)))
+
+    def _text(self, template_id: str, values: dict[str, Any]) -> str:
+        return self.catalog.texts.render(template_id, {**values, **self.context})
 
     def node(self, node: Node, values: dict[str, str]) -> None:
         for say in getattr(node, "say", ()):
@@ -69,11 +73,13 @@ class Prompter:
             f for f in facts if f.customer_visible
         )  # the customer's card never repeats hidden facts
         context = {**values, "facts": shown, "category": category, "reason": reason}
-        texts = self.catalog.texts
+        notice = self._text("common.handoff_notice", context)  # e.g. outside business hours
+        if notice:
+            self.messages.append(Text(notice))
         self.messages.append(
             Card(
-                title=texts.render("common.handoff_title", context),
-                text=texts.render("common.handoff_text", context),
+                title=self._text("common.handoff_title", context),
+                text=self._text("common.handoff_text", context),
                 buttons=(Button(self.catalog.bot.agent_command.label, operator=True),),
             )
         )
@@ -84,28 +90,27 @@ class Prompter:
             category=category,
             reason=reason,
             facts=facts,
-            agent_notes=tuple(texts.render(t, {**context, "facts": facts}) for t in node.agent_notes),
+            agent_notes=tuple(self._text(t, {**context, "facts": facts}) for t in node.agent_notes),
             path=path,
         )
 
     def _render(self, say: Say, values: dict[str, str]) -> Message:
-        texts = self.catalog.texts
         if say.text:
-            return Text(texts.render(say.text, values))
+            return Text(self._text(say.text, values))
         assert say.card is not None
         card = say.card
         return Card(
-            title=texts.render(card.title, values) if card.title else None,
-            text=texts.render(card.text, values) if card.text else None,
+            title=self._text(card.title, values) if card.title else None,
+            text=self._text(card.text, values) if card.text else None,
             buttons=tuple(self._button(b, values) for b in card.buttons),
         )
 
     def _button(self, spec: ButtonSpec, values: dict[str, str]) -> Button:
-        inline = self.catalog.texts.render_inline
+        inline, names = self.catalog.texts.render_inline, {**values, **self.context}
         return Button(
             label=spec.label,
-            url=inline(spec.url, values) if spec.url else None,
-            phone=inline(spec.phone, values) if spec.phone else None,
+            url=inline(spec.url, names) if spec.url else None,
+            phone=inline(spec.phone, names) if spec.phone else None,
             operator=spec.operator,
             message=spec.message,
         )

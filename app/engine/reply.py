@@ -80,10 +80,13 @@ class HandoffRequest:
 
 @dataclass(frozen=True)
 class Event:
-    """One customer turn: what they typed or tapped, and the tap's clientExtra (may be empty)."""
+    """One customer turn: what they typed or tapped, the tap's clientExtra (may be empty), and plain
+    facts about the moment the web layer knows (e.g. `agents`: whether agents answer now), which
+    templates can read."""
 
     utterance: str
     extra: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_HISTORY = 30
 UNREADABLE = "?unreadable"  # a node no catalog has: the engine restarts the customer with a notice
+
+
+class Step(BaseModel):
+    """A question the customer answered, with the values as they were before answering it:
+    이전 goes back there and forgets what was answered since."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    node: str
+    values: dict[str, str] = Field(default_factory=dict)
 
 
 class Session(BaseModel):
@@ -19,8 +29,9 @@ class Session(BaseModel):
     v: int = SCHEMA_VERSION
     node: str | None = None  # None: no conversation in progress (new, or closed/handed off)
     origin: str | None = None  # flow of the last self-service node, kept for the handoff category
-    history: tuple[str, ...] = ()  # interactive nodes visited before `node`, for 이전
+    history: tuple[Step, ...] = ()  # questions answered before `node`, for 이전
     values: dict[str, str] = Field(default_factory=dict)
+    arrival_values: dict[str, str] = Field(default_factory=dict)  # `values` when the customer reached `node`
     retries: int = 0  # failed answers at the current node
     turns: int = 0
 

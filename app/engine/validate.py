@@ -29,13 +29,19 @@ SYSTEM_TEMPLATES = (
     "common.resolved_question",
     "common.handoff_title",
     "common.handoff_text",
+    "common.handoff_notice",
 )
-ENGINE_NAMES = {"facts", "category", "reason"}
+# Names templates may read besides collected values: handoff details, and `agents` from the web layer
+# ({available: bool, back: "내일(목) 오전 9시", hours: "평일 09:00~18:00"}; absent in previews).
+ENGINE_NAMES = {"facts", "category", "reason", "agents"}
 
 
 def validate_catalog(catalog: Catalog) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_bot(catalog)
+    for name, flow in catalog.flows.items():
+        if flow.agent and (why := _handoff_problem(catalog, qualify(name, flow.agent))):
+            problems.append(Problem(catalog.files[name], None, f"agent {qualify(name, flow.agent)!r} {why}"))
     for ref, node in catalog.nodes():
         problems += _check_node(catalog, ref, node)
     problems += _check_templates(catalog)
@@ -96,12 +102,23 @@ def _check_node(catalog: Catalog, ref: str, node: Node) -> list[Problem]:
             bad(f"unknown validator {node.validator!r} (known: {', '.join(sorted(VALIDATORS))})")
         if node.save not in flow.facts:
             bad(f"value {node.save!r} is not declared in the flow's facts")
+    agent = getattr(node, "agent", None)
+    if agent and (why := _handoff_problem(catalog, qualify(flow_of(ref), agent))):
+        bad(f"agent {qualify(flow_of(ref), agent)!r} {why}")
     if isinstance(node, BranchNode):
         for case in node.cases:
             for key in case.when:
                 if not any(key in f.facts for f in catalog.flows.values()):
                     bad(f"branch on {key!r}, which no flow declares in its facts")
     return problems
+
+
+def _handoff_problem(catalog: Catalog, ref: str) -> str | None:
+    if ref not in catalog:
+        return "does not exist"
+    if not isinstance(catalog.node(ref), HandoffNode):
+        return "is not a handoff node"
+    return None
 
 
 def _node_templates(node: Node) -> list[str]:
@@ -118,9 +135,13 @@ def _node_templates(node: Node) -> list[str]:
 
 def _check_templates(catalog: Catalog) -> list[Problem]:
     known = set(ENGINE_NAMES)
-    for flow in catalog.flows.values():
-        known |= set(flow.facts)
     problems = []
+    for name, flow in catalog.flows.items():
+        known |= set(flow.facts)
+        for key in sorted(set(flow.facts) & ENGINE_NAMES):
+            problems.append(
+                Problem(catalog.files[name], None, f"fact name {key!r} is reserved for the engine")
+            )
     for template_id in catalog.texts.sources:
         unknown = catalog.texts.undeclared(template_id) - known
         if unknown:
@@ -133,6 +154,8 @@ def _check_reachable(catalog: Catalog) -> list[Problem]:
     roots = [catalog.bot.home, catalog.bot.agent, catalog.bot.resolved]
     for name, flow in catalog.flows.items():
         roots += [qualify(name, e.next) for e in flow.entries]
+        roots += [qualify(name, flow.agent)] if flow.agent else []
+    roots += [qualify(flow_of(ref), n.agent) for ref, n in catalog.nodes() if getattr(n, "agent", None)]
     seen: set[str] = set()
     stack = list(roots)
     while stack:

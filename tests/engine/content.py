@@ -29,7 +29,7 @@ nodes:
     kind: choice
     say: [main.welcome]
     choices:
-      - {label: 기기 인증, next: demo.carrier}
+      - {label: 기기 인증, next: demo.carrier, aliases: [인증, 충전소]}
       - {label: 기타 문의, next: agent}
   agent: {kind: handoff, reason: customer_request}
   resolved: {kind: close, say: [main.bye]}
@@ -41,8 +41,10 @@ title: 데모
 start: carrier
 category: 렌터카 ▶ 카셰어링
 facts: {carrier: 통신사, device: 기기, station: {label: 충전소, customer_visible: false}, plate: 차량번호}
+agent: handoff
 entries:
   - {phrases: [기기인증, 인증+문자], next: carrier}
+  - {phrases: [충전소+번호], next: station}
 nodes:
   carrier:
     kind: choice
@@ -90,11 +92,16 @@ nodes:
     hint: demo.plate_hint
     next: done
     choices: [{label: 모르겠어요, next: handoff}]
+    agent: plate_handoff
   done: {kind: end, say: [demo.done], on_no: handoff, on_yes: bye}
   bye: {kind: close, say: [demo.bye]}
   handoff:
     kind: handoff
     reason: not_solved
+    agent_notes: [demo.agent_note]
+  plate_handoff:
+    kind: handoff
+    category: 차량 ▶ 번호
     agent_notes: [demo.agent_note]
 """
 
@@ -104,6 +111,7 @@ retry_limit: RETRY-LIMIT
 restart_notice: NOTICE-RESTART
 expired_notice: NOTICE-EXPIRED
 resolved_question: QUESTION-RESOLVED
+handoff_notice: "{% if agents and not agents.available %}CLOSED-UNTIL {{ agents.back }}{% endif %}"
 handoff_title: HANDOFF-TITLE
 handoff_text: "HANDOFF-TEXT{% for f in facts %} {{ f.label }}={{ f.value }}{% endfor %}"
 """

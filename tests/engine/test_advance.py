@@ -7,7 +7,7 @@ import pytest
 from app.engine.advance import advance, enter
 from app.engine.catalog import Catalog
 from app.engine.reply import Card, Event, Outcome
-from app.engine.session import Session
+from app.engine.session import Session, Step
 
 
 def say(catalog: Catalog, session: Session | None, utterance: str, **extra: object) -> Outcome:
@@ -52,7 +52,7 @@ def test_entry_phrase_with_parts_needs_every_part(catalog: Catalog) -> None:
 def test_typing_a_menu_label_as_first_message_opens_it(catalog: Catalog) -> None:
     outcome = say(catalog, None, "기기 인증")
     assert outcome.session.node == "demo.carrier"
-    assert outcome.session.history == ("main.menu",)
+    assert [step.node for step in outcome.session.history] == ["main.menu"]
 
 
 @pytest.mark.parametrize(
@@ -219,11 +219,13 @@ def test_global_home_from_quick_reply_extra(catalog: Catalog) -> None:
     assert say(catalog, session, "아무거나", cmd="home").session.node == "main.menu"
 
 
-def test_back_goes_one_question_back_and_keeps_values(catalog: Catalog) -> None:
+def test_back_goes_one_question_back_and_forgets_only_its_answer(catalog: Catalog) -> None:
     session = walk(catalog, "기기인증", "알뜰폰", "갤럭시").session
+    assert session.values == {"carrier": "mvno", "device": "android"}
     outcome = say(catalog, session, "이전")
     assert outcome.session.node == "demo.device"
     assert "Q-DEVICE" in text(outcome)
+    assert outcome.session.values == {"carrier": "mvno"}  # the device is asked again
     outcome = say(catalog, outcome.session, "뒤로")
     assert outcome.session.node == "demo.carrier"
     outcome = say(catalog, outcome.session, "이전")
@@ -238,17 +240,42 @@ def test_back_is_offered_only_when_there_is_somewhere_to_go(catalog: Catalog) ->
     assert "이전" in labels(say(catalog, entered.session, "SKT"))
 
 
-def test_agent_command_mid_flow_hands_off_with_the_flow_category_and_facts(catalog: Catalog) -> None:
+def test_agent_command_mid_flow_hands_off_through_the_flows_agent_node(catalog: Catalog) -> None:
     session = walk(catalog, "기기인증", "LG U+").session
     outcome = say(catalog, session, "상담원 연결해 주세요")
     handoff = outcome.handoff
     assert handoff is not None
+    assert handoff.node == "demo.handoff"  # the flow's `agent`
     assert handoff.category == "렌터카 ▶ 카셰어링"
-    assert handoff.reason == "customer_request"
+    assert handoff.reason == "customer_request"  # not the node's own reason: the customer asked
+    assert handoff.agent_notes == ("AGENT-ONLY 어드민에서 lgu 확인",)
     assert handoff.flow == "demo"
     assert [(f.label, f.value) for f in handoff.facts] == [("통신사", "lgu")]
-    assert handoff.path == ("main.menu", "demo.carrier", "demo.device", "main.agent")
-    assert outcome.session.node is None
+    assert handoff.path == ("main.menu", "demo.carrier", "demo.device", "demo.handoff")
+
+
+def test_a_question_can_name_its_own_handoff(catalog: Catalog) -> None:
+    session = walk(catalog, "기기인증", "알뜰폰", "갤럭시", "강남역").session
+    assert session.node == "demo.plate"
+    handoff = say(catalog, session, "상담직원 연결").handoff
+    assert handoff is not None
+    assert (handoff.node, handoff.category, handoff.reason) == (
+        "demo.plate_handoff",
+        "차량 ▶ 번호",
+        "customer_request",
+    )
+
+
+def test_first_message_prefers_a_specific_entry_over_a_loose_menu_alias(catalog: Catalog) -> None:
+    # the menu alias 충전소 is in the message, but the entry 충전소+번호 fits it better
+    specific = say(catalog, None, "충전소 번호 알려드릴게요")
+    assert specific.session.node == "demo.station"
+    exact = say(catalog, None, "충전소")  # the whole message is a menu alias: the menu item
+    assert exact.session.node == "demo.carrier"
+    at_menu = say(catalog, say(catalog, None, "안녕").session, "충전소 번호 알려드릴게요")
+    assert at_menu.session.node == "demo.station"
+    loose = say(catalog, None, "인증이 이상해요")  # no entry fits: the loose menu alias still helps
+    assert loose.session.node == "demo.carrier"
 
 
 def test_handoff_card_has_operator_button_and_agent_notes_stay_internal(catalog: Catalog) -> None:
@@ -266,7 +293,7 @@ def test_handoff_card_has_operator_button_and_agent_notes_stay_internal(catalog:
 def test_agent_from_main_menu_uses_default_category(catalog: Catalog) -> None:
     outcome = walk(catalog, "안녕", "상담직원 연결")
     assert outcome.handoff is not None and outcome.handoff.category == "일반 문의"
-    assert outcome.handoff.flow is None
+    assert outcome.handoff.node == "main.agent" and outcome.handoff.flow is None
 
 
 def test_back_after_a_handoff_returns_to_the_last_question(catalog: Catalog) -> None:
@@ -284,7 +311,7 @@ def test_new_topic_after_a_closed_conversation_starts_clean(catalog: Catalog) ->
 
 
 def test_saved_node_that_no_longer_exists_restarts_with_notice(catalog: Catalog) -> None:
-    stale = Session(node="demo.renamed_node", values={"carrier": "skt"}, history=("main.menu",))
+    stale = Session(node="demo.renamed_node", values={"carrier": "skt"}, history=(Step(node="main.menu"),))
     outcome = say(catalog, stale, "SKT")
     assert outcome.restarted
     assert text(outcome).startswith("NOTICE-RESTART")
@@ -324,7 +351,9 @@ def test_enter_previews_a_node_with_given_values(catalog: Catalog) -> None:
 
 
 def test_session_state_round_trips_and_rejects_unknown_schema() -> None:
-    session = Session(node="demo.carrier", history=("main.menu",), values={"carrier": "skt"}, turns=4)
+    session = Session(
+        node="demo.carrier", history=(Step(node="main.menu"),), values={"carrier": "skt"}, turns=4
+    )
     assert Session.from_state(session.to_state()) == session
     assert Session.from_state(None) is None
     assert Session.from_state({}) is None
@@ -347,3 +376,23 @@ def test_hidden_facts_reach_the_agent_but_are_not_repeated_to_the_customer(catal
     assert facts["station"].value == "비밀 주차장" and not facts["station"].customer_visible
     assert "비밀 주차장" not in text(outcome)
     assert "차량번호=12가3456" in text(outcome)
+
+
+def test_outside_business_hours_the_handoff_says_when_agents_answer(catalog: Catalog) -> None:
+    session = walk(catalog, "기기인증", "SKT").session
+    closed = {"agents": {"available": False, "back": "내일(목) 오전 9시", "hours": "평일 09:00~18:00"}}
+    outcome = advance(catalog, session, Event("상담직원 연결", {}, closed))
+    assert "CLOSED-UNTIL 내일(목) 오전 9시" in text(outcome)
+    open_now = {"agents": {"available": True, "back": "", "hours": "평일 09:00~18:00"}}
+    assert "CLOSED-UNTIL" not in text(advance(catalog, session, Event("상담직원 연결", {}, open_now)))
+    assert "CLOSED-UNTIL" not in text(say(catalog, session, "상담직원 연결"))  # no context: nothing said
+
+
+def test_back_then_another_answer_leaves_no_stale_value_in_the_handoff(catalog: Catalog) -> None:
+    session = walk(catalog, "기기인증", "알뜰폰", "갤럭시", "강남역").session  # at plate, station known
+    session = say(catalog, session, "이전").session  # station asked again
+    session = say(catalog, session, "이전").session  # back at the device question (arrived via branch)
+    assert session.node == "demo.device" and "station" not in session.values
+    handed = say(catalog, say(catalog, session, "아이폰").session, "아니요")
+    assert handed.handoff is not None
+    assert {f.key for f in handed.handoff.facts} == {"carrier", "device"}

@@ -148,3 +148,10 @@ def test_content_variables_can_be_overridden(tmp_path: Path) -> None:
     skills, templates = write_content(tmp_path)
     catalog = load_catalog(skills, templates, {"brand": "우리 모빌리티", "unknown_var": "x"})
     assert catalog.texts.render("main.welcome", {}) == "WELCOME 우리 모빌리티"
+
+
+def test_agent_must_be_a_handoff_node(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, demo=DEMO.replace("agent: plate_handoff", "agent: done"))
+    assert any("demo.yaml: plate: agent 'demo.done' is not a handoff node" in p for p in found), found
+    found = problems_of(tmp_path / "x", demo=DEMO.replace("agent: handoff\n", "agent: nowhere\n"))
+    assert any("demo.yaml: agent 'demo.nowhere' does not exist" in p for p in found), found
