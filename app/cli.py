@@ -35,8 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     replay.add_argument("--url", default="http://127.0.0.1:8000/skill")
     replay.add_argument("--secret", default=None, help="value for the X-Skill-Secret header")
 
+    worker = commands.add_parser(
+        "worker", help="deliver handoffs to agent desks (RQ worker, needs REDIS_URL)"
+    )
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+
     args = parser.parse_args(argv)
-    handlers = {"serve": _serve, "check": _check, "chat": _chat, "replay": _replay}
+    handlers = {"serve": _serve, "check": _check, "chat": _chat, "replay": _replay, "worker": _worker}
     return handlers[args.command](args)
 
 
@@ -75,6 +80,32 @@ def _chat(args: argparse.Namespace) -> int:
     from app.cli_chat import run_chat
 
     return run_chat(load_settings(), args.user)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from rq import Queue, Worker
+
+    from app.handoff.setup import build_handoff_service, redis_client
+    from app.privacy import install_privacy_filter
+
+    settings = load_settings()
+    if not settings.redis_url:
+        print(
+            "cs-bot worker needs REDIS_URL (without Redis the web process delivers handoffs itself)",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    install_privacy_filter()
+    build_handoff_service(settings).drain_spool()
+    connection = redis_client(settings)
+    worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
+    worker.work(with_scheduler=True, burst=args.burst)
+    return 0
 
 
 def _replay(args: argparse.Namespace) -> int:

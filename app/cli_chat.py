@@ -7,6 +7,8 @@ Type a message, or the number of a quick reply to tap it (sent with its clientEx
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from app.config import Settings
@@ -14,6 +16,11 @@ from app.content_check import check_rendering
 from app.conversation import Conversations
 from app.engine.errors import ContentError
 from app.engine.loader import load_catalog
+from app.handoff.delivery import ThreadDispatcher
+from app.handoff.hours import BusinessHours
+from app.handoff.repository import MemoryHandoffRepository
+from app.handoff.service import HandoffService
+from app.handoff.spool import Spool
 from app.kakao.request import parse_skill_request
 from app.session import MemoryStore
 
@@ -27,7 +34,8 @@ def run_chat(settings: Settings, user: str, read: Any = input, write: Any = prin
         return 1
     for problem in check_rendering(catalog):
         write(f"warning: {problem}")
-    conversations = Conversations(catalog, MemoryStore(), on_handoff=lambda h, _: write(_handoff_text(h)))
+    conversations = Conversations(catalog, MemoryStore(), local_handoffs(settings))
+    conversations.on_handoff = lambda handoff, _request: write(_handoff_text(handoff))
     quick: list[dict[str, Any]] = []
     write("대화를 시작하세요. 빠른 답장은 번호로 누를 수 있어요. (/quit 종료)")
     while True:
@@ -48,6 +56,14 @@ def run_chat(settings: Settings, user: str, read: Any = input, write: Any = prin
         response = conversations.handle(parse_skill_request(payload))
         quick = response["template"].get("quickReplies", [])
         write(render_for_terminal(response))
+
+
+def local_handoffs(settings: Settings) -> HandoffService:
+    """Handoffs stay in this process: nothing is sent to the configured desks from a terminal chat."""
+    repo = MemoryHandoffRepository()
+    spool = Spool(Path(tempfile.mkdtemp(prefix="cs-bot-chat-")))
+    hours = BusinessHours.parse(settings.business_hours, settings.holidays)
+    return HandoffService(repo, ThreadDispatcher(repo, []), spool, hours)
 
 
 def render_for_terminal(response: dict[str, Any]) -> str:

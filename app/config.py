@@ -9,6 +9,9 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.handoff.delivery import DEFAULT_RETRY_SCHEDULE
+from app.handoff.hours import BusinessHours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_PREFIX = "BOT_VAR_"
 
@@ -31,6 +34,28 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     bot_vars: dict[str, str] = Field(default_factory=dict, description="BOT_VAR_* content variables")
 
+    # handoff to agents
+    handoff_webhook_url: str | None = Field(None, description="generic JSON desk webhook (HMAC-signed)")
+    handoff_webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for the webhook")
+    slack_webhook_url: str | None = Field(None, description="Slack incoming webhook for a Korean summary")
+    agent_token: SecretStr | None = Field(None, description="token for the agent inbox /agent; unset = off")
+    business_hours: str = Field("mon-fri 09:00-18:00", description="when agents answer (Asia/Seoul)")
+    holidays: str = Field("", description="comma-separated YYYY-MM-DD dates without agents")
+    handoff_retention_days: int = Field(30, ge=1, description="handoff records expire after this")
+    transcript_ttl_seconds: int = Field(24 * 3600, ge=60, description="idle time before a transcript expires")
+    transcript_max_entries: int = Field(100, ge=10, description="lines kept per transcript (customer + bot)")
+    delivery_retry_schedule: Annotated[tuple[int, ...], NoDecode] = Field(
+        DEFAULT_RETRY_SCHEDULE, description="seconds before each delivery retry"
+    )
+    handoff_queue: str = Field("csbot-handoffs", description="RQ queue name for desk deliveries")
+    delivery_timeout_seconds: float = Field(5.0, gt=0, le=30, description="per delivery attempt")
+    handoff_spool_dir: Path = Field(
+        PROJECT_ROOT / "var" / "spool", description="local fallback when Redis is down"
+    )
+    public_base_url: str | None = Field(
+        None, description="https://… of this server, for inbox links in desks"
+    )
+
     @field_validator("kakao_bot_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
@@ -38,7 +63,35 @@ class Settings(BaseSettings):
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return value
 
-    @field_validator("redis_url", "skill_secret", mode="before")
+    @field_validator("delivery_retry_schedule", mode="before")
+    @classmethod
+    def _split_schedule(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(int(v) for v in value.replace(" ", "").split(",") if v)
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _valid_hours(cls, value: str) -> str:
+        BusinessHours.parse(value)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _valid_holidays(cls, value: str) -> str:
+        BusinessHours.parse("mon 09:00-10:00", value)
+        return value
+
+    @field_validator(
+        "redis_url",
+        "skill_secret",
+        "handoff_webhook_url",
+        "handoff_webhook_secret",
+        "slack_webhook_url",
+        "agent_token",
+        "public_base_url",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

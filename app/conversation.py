@@ -1,7 +1,8 @@
-"""One skill call end to end, without HTTP: lock(user) → load → advance → save → unlock → render.
+"""One skill call end to end, without HTTP: lock(user) → load → advance → save → record → unlock → render.
 
 The store is the source of truth on every request (several gunicorn workers share it); nothing about
-a conversation is kept in process memory between requests.
+a conversation is kept in process memory between requests. The transcript and any handoff record are
+written inside the lock, before the reply goes back to Kakao.
 """
 
 from __future__ import annotations
@@ -9,61 +10,78 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from app.engine.advance import advance
 from app.engine.catalog import Catalog
 from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
-from app.kakao.render import render_reply
+from app.handoff.record import seoul_now
+from app.handoff.service import HandoffService
+from app.kakao.render import apology_response, render_reply
 from app.kakao.request import SkillRequest
 from app.privacy import mask_key
-from app.session import SessionStore
+from app.session import SessionStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-HandoffSink = Callable[[HandoffRequest, SkillRequest], None]
+HandoffObserver = Callable[[HandoffRequest, SkillRequest], None]
 SLOW_TURN_SECONDS = 2.0  # Kakao gives 5 s; a turn this slow is worth a warning
 
 
-def log_handoff(handoff: HandoffRequest, request: SkillRequest) -> None:
-    """Default sink until agent desks are configured: the request is visible in the logs (masked)."""
-    log.warning(
-        "handoff requested user=%s category=%s reason=%s node=%s facts=%d",
-        mask_key(request.user_key),
-        handoff.category,
-        handoff.reason,
-        handoff.node,
-        len(handoff.facts),
-    )
-
-
 class Conversations:
-    def __init__(self, catalog: Catalog, store: SessionStore, on_handoff: HandoffSink = log_handoff) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: SessionStore,
+        handoffs: HandoffService,
+        clock: Callable[[], datetime] = seoul_now,
+    ) -> None:
         self.catalog = catalog
         self.store = store
-        self.on_handoff = on_handoff
+        self.handoffs = handoffs
+        self.clock = clock
+        self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
 
     def handle(self, request: SkillRequest) -> dict[str, Any]:
-        """The Kakao response for this turn. Store failures propagate (the web layer apologises)."""
-        started = time.monotonic()
-        outcome = self.turn(request)
-        if outcome.handoff is not None:
-            self.on_handoff(outcome.handoff, request)
-        body = render_reply(outcome.reply)
+        """The Kakao response for this turn — an apology with 상담직원 연결 if anything inside fails,
+        in which case what the customer said is still handed to an agent."""
+        started, now = time.monotonic(), self.clock()
+        try:
+            outcome = self.turn(request, now)
+            body = render_reply(outcome.reply)
+        except StoreUnavailable as exc:
+            log.error("session store unavailable for user=%s: %s", mask_key(request.user_key), exc)
+            return self.failed(request, now)
+        except Exception:
+            log.exception("skill turn failed for user=%s", mask_key(request.user_key))
+            return self.failed(request, now)
         elapsed = time.monotonic() - started
         if elapsed > SLOW_TURN_SECONDS:
             log.warning("slow turn: %.2fs user=%s", elapsed, mask_key(request.user_key))
         return body
 
-    def turn(self, request: SkillRequest) -> Outcome:
-        event = Event(request.utterance, dict(request.client_extra))
+    def turn(self, request: SkillRequest, now: datetime) -> Outcome:
+        event = Event(request.utterance, dict(request.client_extra), {"agents": self.handoffs.agents(now)})
         if not request.user_key:  # nothing to key a conversation on: answer, but keep no state
             log.info("skill request without a user key; answering statelessly")
             return advance(self.catalog, None, event)
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             handle.save(outcome.session.to_state())
+            self.handoffs.note_turn(request, outcome.reply, now)
+            if outcome.handoff is not None:
+                self.handoffs.open(request, outcome.handoff, now)
+                if self.on_handoff is not None:
+                    self.on_handoff(outcome.handoff, request)
         if outcome.restarted:
             log.info("conversation restarted for user=%s", mask_key(request.user_key))
         return outcome
+
+    def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:
+        try:
+            self.handoffs.failure(request, now)
+        except Exception:  # the last resort must not fail the answer
+            log.exception("could not record the failed turn for user=%s", mask_key(request.user_key))
+        return apology_response()

@@ -82,7 +82,9 @@ class _Turn:
         elif command == BACK:
             self.back()
         elif command == AGENT:
-            self.go(self.agent_target(), reason=str(self.event.extra.get("reason") or "customer_request"))
+            gave_up = self.retries >= RETRY_LIMIT  # typed 상담직원 after 3 failed answers counts too
+            reason = self.event.extra.get("reason") or ("retry_limit" if gave_up else "customer_request")
+            self.go(self.agent_target(), reason=str(reason))
         elif self.node is None:
             self.begin()
         else:

@@ -10,13 +10,12 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from app.config import Settings, load_settings
-from app.content_check import check_rendering
+from app.content_check import load_checked_catalog
 from app.conversation import Conversations
-from app.engine.errors import ContentError
-from app.engine.loader import load_catalog
+from app.handoff.setup import build_handoff_service
 from app.privacy import install_privacy_filter
 from app.session import MemoryStore, store_from_url
-from app.web import health, skill
+from app.web import agent, health, skill
 from app.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,10 +29,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """
     settings = config if isinstance(config, Settings) else load_settings(dict(config or {}))
     _configure_logging(settings.log_level)
-    catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
-    problems = check_rendering(catalog)
-    if problems:
-        raise ContentError(problems)
+    catalog = load_checked_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
     store = store_from_url(
         settings.redis_url,
         ttl_seconds=settings.session_ttl_seconds,
@@ -44,12 +40,17 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(store, MemoryStore):
         log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
 
+    handoffs = build_handoff_service(settings)
+    runtime = Runtime(settings, catalog, store, handoffs, Conversations(catalog, store, handoffs))
+
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Korean stays readable in responses
-    Runtime(settings, catalog, store, Conversations(catalog, store)).install(app)
+    runtime.install(app)
+    runtime.start_spool_drainer()
     app.register_blueprint(skill.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(agent.bp)
     app.register_error_handler(HTTPException, _http_error)
     log.info("ready: %d flows, %s store", len(catalog.flows), type(store).__name__)
     return app

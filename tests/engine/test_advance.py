@@ -109,6 +109,8 @@ def test_unrecognised_answer_reprompts_and_offers_an_agent_after_three_tries(cat
     handed = say(catalog, third.session, "상담직원 연결", **agent[0].extra)
     assert handed.handoff is not None
     assert handed.handoff.reason == "retry_limit"
+    typed = say(catalog, third.session, "상담원 연결해 주세요")  # typed, or a tap without clientExtra
+    assert typed.handoff is not None and typed.handoff.reason == "retry_limit"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +33,10 @@ def quick_labels(body: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def app() -> Flask:
-    return create_app({"log_level": "DEBUG"})
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({"log_level": "DEBUG", "handoff_spool_dir": tmp_path / "spool"})
+    yield app
+    app.extensions["cs_bot"].close()
 
 
 @pytest.fixture
@@ -42,10 +45,30 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def redis_app(redis_prefix: str) -> Iterator[Flask]:
-    app = create_app({"redis_url": REDIS_URL, "redis_prefix": redis_prefix})
+def redis_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
+    settings = {
+        "redis_url": REDIS_URL,
+        "redis_prefix": redis_prefix,
+        "handoff_spool_dir": tmp_path / "spool",
+        "handoff_queue": f"{redis_prefix}handoffs",  # RQ's own keys: rq:…:<queue>, cleaned up below
+    }
+    app = create_app(settings)
     yield app
-    app.extensions["cs_bot"].store.close()
+    app.extensions["cs_bot"].close()
+    clean_queue(f"{redis_prefix}handoffs")
+
+
+def clean_queue(name: str) -> None:
+    """Delete an RQ queue and its jobs (tests use a unique queue name each)."""
+    import redis
+    from rq import Queue
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    queue = Queue(name, connection=connection)
+    for job_id in queue.get_job_ids():
+        connection.delete(f"rq:job:{job_id}")
+    queue.delete(delete_jobs=True)
+    connection.close()
 
 
 @pytest.fixture

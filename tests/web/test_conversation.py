@@ -76,7 +76,7 @@ def test_other_inquiry_is_collected_and_handed_off(
     assert "쿠폰이 결제에 적용되지 않아요" in texts(handed)
     buttons = handed["template"]["outputs"][-1]["textCard"]["buttons"]
     assert {"label": "상담직원 연결", "action": "operator"} in buttons
-    logged = [r.getMessage() for r in caplog.records if "handoff requested" in r.getMessage()]
+    logged = [r.getMessage() for r in caplog.records if "saved: category=" in r.getMessage()]
     assert logged and "category=일반 문의" in logged[0]
 
 
@@ -200,7 +200,7 @@ def test_logs_never_show_user_keys_plates_or_phone_numbers(
         post(client, payload("그 밖의 문의", secret_user))
         post(client, payload("12가3456 차량이고 010-9876-5432로 연락 주세요", secret_user))
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "handoff requested" in logged
+    assert "saved: category=" in logged
     for private in (secret_user, "12가3456", "010-9876-5432"):
         assert private not in logged
 

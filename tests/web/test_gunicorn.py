@@ -15,7 +15,7 @@ import requests
 
 from app.kakao import check_response
 from tests.conftest import REDIS_URL
-from tests.web.conftest import FIXTURES, fixture, payload, quick_labels, texts
+from tests.web.conftest import FIXTURES, clean_queue, fixture, payload, quick_labels, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     prefix = f"csbot-test:gunicorn:{uuid4().hex}:"
     port = free_port()
     log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix, "SKILL_SECRET": "e2e-secret"}
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_PREFIX": prefix,
+        "SKILL_SECRET": "e2e-secret",
+        "HANDOFF_SPOOL_DIR": str(log_path.parent / "spool"),
+        "HANDOFF_QUEUE": f"{prefix}handoffs",
+    }
     command = [
         sys.executable, "-m", "gunicorn", "app:create_app()",
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "--timeout", "10",
@@ -49,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or workers still booting
                 time.sleep(0.1)
         else:
             pytest.fail(f"gunicorn did not become ready:\n{log_path.read_text()}")
@@ -62,6 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+        clean_queue(f"{prefix}handoffs")
 
 
 def skill(base: str, body: object) -> requests.Response:

@@ -1,0 +1,1 @@
+"""Handoff to human agents: durable records with transcripts, delivery to desks, the agent inbox data."""

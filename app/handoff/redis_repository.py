@@ -1,0 +1,148 @@
+"""Handoffs in Redis, shared by every web worker, delivery worker and the agent inbox.
+
+Keys (all under the app's prefix):
+- `handoff:{id}` — a hash: `record` (JSON, never rewritten), `status`, `status_at`, `delivery:{desk}`;
+  expires after the retention period.
+- `handoffs` — a sorted set of ids by creation time (newest first listing); pruned as records expire.
+- `transcript:{user}` — a list of JSON lines, trimmed to the last N and expiring after the TTL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import redis
+from redis.exceptions import RedisError
+
+from app.handoff.record import DeliveryState, HandoffRecord, HandoffView, Status, TranscriptEntry, seoul_now
+from app.handoff.repository import (
+    DEFAULT_RETENTION,
+    DEFAULT_TRANSCRIPT_ENTRIES,
+    DEFAULT_TRANSCRIPT_TTL,
+    matches,
+)
+from app.session import StoreUnavailable
+
+
+@contextmanager
+def _redis_errors(action: str) -> Iterator[None]:
+    try:
+        yield
+    except RedisError as exc:
+        raise StoreUnavailable(f"Redis unavailable while {action}: {exc}") from exc
+
+
+class RedisHandoffRepository:
+    def __init__(
+        self,
+        client: redis.Redis,
+        prefix: str = "csbot:",
+        retention: timedelta = DEFAULT_RETENTION,
+        transcript_ttl: timedelta = DEFAULT_TRANSCRIPT_TTL,
+        transcript_entries: int = DEFAULT_TRANSCRIPT_ENTRIES,
+        clock: Callable[[], datetime] = seoul_now,
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.retention = retention
+        self.transcript_ttl = transcript_ttl
+        self.transcript_entries = transcript_entries
+        self._clock = clock
+
+    def _key(self, handoff_id: str) -> str:
+        return f"{self.prefix}handoff:{handoff_id}"
+
+    @property
+    def _index(self) -> str:
+        return f"{self.prefix}handoffs"
+
+    def save(self, record: HandoffRecord) -> None:
+        key, ttl = self._key(record.id), int(self.retention.total_seconds())
+        cutoff = (self._clock() - self.retention).timestamp()
+        with _redis_errors("saving a handoff"):
+            pipe = self.client.pipeline()
+            pipe.hset(key, "record", record.model_dump_json())
+            pipe.hsetnx(key, "status", "open")
+            pipe.expire(key, ttl)
+            pipe.zadd(self._index, {record.id: record.created_at.timestamp()})
+            pipe.zremrangebyscore(self._index, "-inf", cutoff)
+            pipe.execute()
+
+    def get(self, handoff_id: str) -> HandoffView | None:
+        with _redis_errors("reading a handoff"):
+            fields = self.client.hgetall(self._key(handoff_id))
+        return _view(fields) if fields else None
+
+    def list(
+        self, *, status: Status | None = None, category: str | None = None, limit: int = 200
+    ) -> list[HandoffView]:
+        views: list[HandoffView] = []
+        with _redis_errors("listing handoffs"):
+            ids = [i.decode() for i in self.client.zrevrange(self._index, 0, -1)]
+            for start in range(0, len(ids), 100):
+                batch = ids[start : start + 100]
+                pipe = self.client.pipeline()
+                for handoff_id in batch:
+                    pipe.hgetall(self._key(handoff_id))
+                for handoff_id, fields in zip(batch, pipe.execute(), strict=True):
+                    if not fields:  # expired: drop it from the index too
+                        self.client.zrem(self._index, handoff_id)
+                        continue
+                    view = _view(fields)
+                    if matches(view, status, category):
+                        views.append(view)
+                        if len(views) >= limit:
+                            return views
+        return views
+
+    def set_status(self, handoff_id: str, status: Status, at: datetime) -> HandoffView | None:
+        key = self._key(handoff_id)
+        with _redis_errors("changing a handoff's status"):
+            if not self.client.exists(key):
+                return None
+            self.client.hset(key, mapping={"status": status, "status_at": at.isoformat()})
+        return self.get(handoff_id)
+
+    def set_delivery(self, handoff_id: str, desk: str, state: DeliveryState) -> None:
+        key = self._key(handoff_id)
+        with _redis_errors("recording a delivery"):
+            if self.client.exists(key):
+                self.client.hset(key, f"delivery:{desk}", state.model_dump_json())
+
+    def append_transcript(self, user_key: str, entries: Sequence[TranscriptEntry]) -> None:
+        key = f"{self.prefix}transcript:{user_key}"
+        with _redis_errors("recording the transcript"):
+            pipe = self.client.pipeline()
+            pipe.rpush(key, *[e.model_dump_json() for e in entries])
+            pipe.ltrim(key, -self.transcript_entries, -1)
+            pipe.expire(key, int(self.transcript_ttl.total_seconds()))
+            pipe.execute()
+
+    def transcript(self, user_key: str) -> list[TranscriptEntry]:
+        with _redis_errors("reading the transcript"):
+            lines = self.client.lrange(f"{self.prefix}transcript:{user_key}", 0, -1)
+        return [TranscriptEntry.model_validate_json(line) for line in lines]
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except Exception:
+            return False
+
+
+def _view(fields: dict[bytes, bytes]) -> HandoffView:
+    text = {k.decode(): v.decode() for k, v in fields.items()}
+    delivery = {
+        k.removeprefix("delivery:"): DeliveryState.model_validate(json.loads(v))
+        for k, v in text.items()
+        if k.startswith("delivery:")
+    }
+    return HandoffView(
+        record=HandoffRecord.model_validate_json(text["record"]),
+        status=text.get("status", "open"),  # type: ignore[arg-type]
+        status_at=datetime.fromisoformat(text["status_at"]) if text.get("status_at") else None,
+        delivery=delivery,
+    )
