@@ -14,8 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
+from app.engine.reply import HandoffRequest
 from app.kakao import check_response
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -52,6 +54,7 @@ class Chat:
         self.client = client
         self.user = user
         self.last: dict[str, Any] = {}
+        self.seen: list[str] = []  # the text of every answer so far, to check a whole walk afterwards
 
     def say(self, utterance: str, extra: dict[str, Any] | None = None) -> Chat:
         response = self.client.post("/skill", json=kakao_payload(utterance, self.user, extra))
@@ -60,6 +63,7 @@ class Chat:
         problems = check_response(body)
         assert problems == [], problems
         self.last = body
+        self.seen.append(response_text(body))
         return self
 
     def tap(self, label: str, extra: bool = True) -> Chat:
@@ -84,3 +88,12 @@ class Chat:
             ((_, component),) = output.items()
             found += component.get("buttons", [])
         return found
+
+
+def flow_reached(app: Flask, user: str, handoffs: list[HandoffRequest]) -> str | None:
+    """The guide a customer is in now: where their stored session is, or what was handed off last."""
+    with app.extensions["cs_bot"].store.open(user) as handle:
+        node = (handle.state or {}).get("node")
+    if node:
+        return str(node).split(".", 1)[0]
+    return handoffs[-1].flow if handoffs else None

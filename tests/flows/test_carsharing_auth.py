@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.engine.reply import HandoffRequest
-from tests.chat import Chat
+from tests.chat import Chat, flow_reached
 
 CATEGORY = "렌터카_고객 ▶ 서비스 이용/예약 ▶ 이용/예약 ▶ 카셰어링"
 START_QUESTION = "배달 예약, 제주 예약, 카셰어링 서비스 중에 어떤 서비스이신가요?"
@@ -506,14 +506,6 @@ def test_main_menu_opens_the_flow(chat: GuardedChat, extra: bool) -> None:
     assert START_QUESTION in chat.text
 
 
-def in_flow(app: Flask, user: str, handoffs: list[HandoffRequest]) -> str | None:
-    with app.extensions["cs_bot"].store.open(user) as handle:
-        node = (handle.state or {}).get("node")
-    if node:
-        return str(node).split(".", 1)[0]
-    return handoffs[-1].flow if handoffs else None
-
-
 @pytest.mark.parametrize(
     "utterance",
     [
@@ -535,7 +527,7 @@ def test_other_services_phrases_are_not_claimed(
 ) -> None:
     chat.say(utterance)
     assert START_QUESTION not in chat.text
-    assert in_flow(app, chat.user, handoffs) != "carsharing_auth"
+    assert flow_reached(app, chat.user, handoffs) != "carsharing_auth"
 
 
 def test_back_from_the_device_question_changes_the_carrier_and_the_case(

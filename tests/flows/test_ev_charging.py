@@ -8,7 +8,6 @@ Q3 충전 완료 후 이용 중: 상태 변경 지연 안내, [홈으로]; 시�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -68,19 +67,10 @@ INTERNAL = (
 
 
 class Walk(Chat):
-    """A Chat that remembers everything the customer was shown, to check internal wording never leaks."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        super().__init__(client)
-        self.shown: list[str] = []
-
-    def say(self, utterance: str, extra: dict[str, Any] | None = None) -> Walk:
-        super().say(utterance, extra)
-        self.shown.append(self.text)
-        return self
+    """A Chat that checks, at the end of a walk, that no internal wording was ever shown."""
 
     def assert_nothing_internal(self) -> None:
-        for text in self.shown:
+        for text in self.seen:
             for word in INTERNAL:
                 assert word not in text, f"customer saw internal wording {word!r}:\n{text}"
 

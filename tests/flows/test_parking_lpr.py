@@ -7,8 +7,6 @@ the vehicle's ownership is not verified, for the parking lot's name (the guide's
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask.testing import FlaskClient
 
@@ -61,16 +59,7 @@ CANCEL = ("취소 요청하기", "취소해 주세요")
 
 
 class Walk(Chat):
-    """A Chat that keeps the text of every answer, to check the whole conversation afterwards."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        super().__init__(client)
-        self.seen: list[str] = []
-
-    def say(self, utterance: str, extra: dict[str, Any] | None = None) -> Walk:
-        super().say(utterance, extra)
-        self.seen.append(self.text)
-        return self
+    """A Chat with the answer helpers of this guide; `seen` keeps every answer of the walk."""
 
     def answer(self, mode: str, label: str, typed: str) -> Walk:
         if mode == "tap":

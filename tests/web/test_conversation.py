@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.engine.reply import HandoffRequest
 from app.kakao import check_response
+from tests.chat import flow_reached
 from tests.web.conftest import payload as kakao_payload
 from tests.web.conftest import post, quick_labels, texts
 
@@ -78,15 +79,6 @@ def test_other_inquiry_is_collected_and_handed_off(
     assert {"label": "상담직원 연결", "action": "operator"} in buttons
     logged = [r.getMessage() for r in caplog.records if "saved: category=" in r.getMessage()]
     assert logged and "category=일반 문의" in logged[0]
-
-
-def flow_reached(app: Flask, user: str, handoffs: list[HandoffRequest]) -> str | None:
-    """The service the customer is in now: where the stored session is, or what was handed off."""
-    with app.extensions["cs_bot"].store.open(user) as handle:
-        node = (handle.state or {}).get("node")
-    if node:
-        return str(node).split(".", 1)[0]
-    return handoffs[-1].flow if handoffs else None
 
 
 @pytest.mark.parametrize(
