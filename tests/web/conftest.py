@@ -59,15 +59,27 @@ def redis_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 def clean_queue(name: str) -> None:
-    """Delete an RQ queue and its jobs (tests use a unique queue name each)."""
+    """Delete an RQ queue with its registries, jobs and results (tests use a unique queue name each)."""
     import redis
     from rq import Queue
 
     connection = redis.Redis.from_url(REDIS_URL)
     queue = Queue(name, connection=connection)
-    for job_id in queue.get_job_ids():
-        connection.delete(f"rq:job:{job_id}")
+    registries = (
+        queue.started_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+        queue.scheduled_job_registry,
+        queue.deferred_job_registry,
+        queue.canceled_job_registry,
+    )
+    job_ids = set(queue.get_job_ids()).union(*(r.get_job_ids() for r in registries))
+    for job_id in job_ids:
+        connection.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
     queue.delete(delete_jobs=True)
+    leftovers = list(connection.scan_iter(match=f"rq:*{name}*"))
+    if leftovers:
+        connection.delete(*leftovers)
     connection.close()
 
 
