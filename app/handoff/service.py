@@ -58,11 +58,9 @@ class HandoffService:
             transcript = tuple(self.repo.transcript(request.user_key))
         except Exception:
             transcript = ()
-        record = HandoffRecord(
-            id=new_handoff_id(now),
-            created_at=now,
-            bot_user_key=request.user_key,
-            plusfriend_user_key=request.plusfriend_user_key,
+        record = self._record(
+            request,
+            now,
             flow=handoff.flow,
             node=handoff.node,
             path=handoff.path,
@@ -71,28 +69,33 @@ class HandoffService:
             facts=tuple(FactLine(key=f.key, label=f.label, value=f.value) for f in handoff.facts),
             agent_notes=handoff.agent_notes,
             transcript=transcript,
-            outside_hours=not self.hours.is_open(now),
         )
         self.keep(record)
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
         """Something inside failed: what the customer just said still reaches an agent."""
-        record = HandoffRecord(
+        record = self._record(
+            request,
+            now,
+            node="-",
+            category=INTERNAL_ERROR_CATEGORY,
+            reason="internal_error",
+            transcript=(customer_line(request, now),),
+        )
+        self.keep(record)
+        return record
+
+    def _record(self, request: SkillRequest, now: datetime, **fields: Any) -> HandoffRecord:
+        """A new record: who and when are the same for every kind of handoff."""
+        return HandoffRecord(
             id=new_handoff_id(now),
             created_at=now,
             bot_user_key=request.user_key,
             plusfriend_user_key=request.plusfriend_user_key,
-            node="-",
-            category=INTERNAL_ERROR_CATEGORY,
-            reason="internal_error",
-            transcript=(
-                TranscriptEntry(at=now, who="customer", text=request.utterance, tapped=_tapped(request)),
-            ),
             outside_hours=not self.hours.is_open(now),
+            **fields,
         )
-        self.keep(record)
-        return record
 
     def keep(self, record: HandoffRecord) -> None:
         """Save and schedule delivery; on any failure the record goes to the local spool instead."""
@@ -114,14 +117,11 @@ class HandoffService:
 
 
 def customer_and_bot(request: SkillRequest, reply: Reply, now: datetime) -> list[TranscriptEntry]:
-    said = request.utterance or "(빈 메시지)"
-    return [
-        TranscriptEntry(at=now, who="customer", text=said, tapped=_tapped(request)),
-        TranscriptEntry(at=now, who="bot", text=reply.as_text()),
-    ]
+    return [customer_line(request, now), TranscriptEntry(at=now, who="bot", text=reply.as_text())]
 
 
-def _tapped(request: SkillRequest) -> bool:
-    return bool(request.client_extra) or (request.trigger_type or "").startswith(
-        ("QUICKREPLY", "CARD", "LIST")
-    )
+def customer_line(request: SkillRequest, now: datetime) -> TranscriptEntry:
+    """What the customer typed or tapped this turn, as a transcript line."""
+    trigger = request.trigger_type or ""
+    tapped = bool(request.client_extra) or trigger.startswith(("QUICKREPLY", "CARD", "LIST"))
+    return TranscriptEntry(at=now, who="customer", text=request.utterance or "(빈 메시지)", tapped=tapped)

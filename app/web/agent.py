@@ -17,6 +17,7 @@ from app.handoff.desks import inbox_link, payload
 from app.handoff.record import DELIVERY_LABELS, SEOUL, STATUS_LABELS, HandoffRecord, HandoffView, Status
 from app.session import StoreUnavailable
 from app.web import agent_auth as auth
+from app.web.errors import json_error
 from app.web.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ auth.protect(bp)
 def _store_down(exc: StoreUnavailable) -> Any:
     log.error("agent inbox: handoff store unavailable: %s", type(exc).__name__)
     if request.path.startswith("/agent/api/"):
-        return jsonify(error="handoff store is unavailable; try again shortly"), 503
+        return json_error(503, "handoff store is unavailable; try again shortly")
     return auth.message_page(503, "저장소에 연결할 수 없습니다", "잠시 후 다시 시도해 주세요.")
 
 
@@ -135,7 +136,7 @@ def change_status(handoff_id: str) -> Any:
 @bp.route("/<path:_unknown>", methods=["GET", "POST"])
 def unknown(_unknown: str) -> Any:
     if request.path.startswith("/agent/api/"):
-        return jsonify(error="not found"), 404
+        return json_error(404, "not found")
     return auth.message_page(404, "페이지를 찾을 수 없습니다", "주소를 확인해 주세요.")
 
 
@@ -153,10 +154,10 @@ def _no_such_handoff() -> tuple[str, int]:
 def api_list() -> Any:
     chosen = request.args.get("status", DEFAULT_FILTER)
     if chosen not in STATUS_FILTERS:
-        return jsonify(error=f"status must be one of {', '.join(STATUS_FILTERS)}"), 400
+        return json_error(400, f"status must be one of {', '.join(STATUS_FILTERS)}")
     limit = request.args.get("limit", str(API_LIMIT))
     if not limit.isdigit() or not 1 <= int(limit) <= API_MAX_LIMIT:
-        return jsonify(error=f"limit must be a number from 1 to {API_MAX_LIMIT}"), 400
+        return json_error(400, f"limit must be a number from 1 to {API_MAX_LIMIT}")
     category = request.args.get("category") or None
     views = runtime().handoffs.repo.list(category=category, limit=SCAN_LIMIT)
     shown = [v for v in views if v.status in STATUS_FILTERS[chosen][1]][: int(limit)]
@@ -167,7 +168,7 @@ def api_list() -> Any:
 @auth.api
 def api_detail(handoff_id: str) -> Any:
     view = runtime().handoffs.repo.get(handoff_id)
-    return jsonify(api_handoff(view)) if view else (jsonify(error="handoff not found"), 404)
+    return jsonify(api_handoff(view)) if view else json_error(404, "handoff not found")
 
 
 @bp.post("/api/handoffs/<handoff_id>/status")
@@ -176,9 +177,9 @@ def api_change_status(handoff_id: str) -> Any:
     body = request.get_json(silent=True)
     status = body.get("status") if isinstance(body, dict) else None
     if status not in STATUSES:
-        return jsonify(error=f'body must be JSON {{"status": one of {", ".join(STATUSES)}}}'), 400
+        return json_error(400, f'body must be JSON {{"status": one of {", ".join(STATUSES)}}}')
     view = set_status(handoff_id, status)
-    return jsonify(api_handoff(view)) if view else (jsonify(error="handoff not found"), 404)
+    return jsonify(api_handoff(view)) if view else json_error(404, "handoff not found")
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, jsonify, redirect, render_template, request, url_for
 
+from app.web.errors import json_error
 from app.web.runtime import runtime
 
 COOKIE = "agent_session"
@@ -153,7 +154,7 @@ def api(view: Callable[P, R]) -> Callable[P, R | Any]:
             response.headers["WWW-Authenticate"] = 'Bearer realm="agent"'
             return response, 401
         if request.method == "POST" and not csrf_ok(request.headers.get(CSRF_HEADER)):
-            return jsonify(error=f"missing or wrong CSRF token ({CSRF_HEADER} header)"), 400
+            return json_error(400, f"missing or wrong CSRF token ({CSRF_HEADER} header)")
         return view(*args, **kwargs)
 
     return guarded
@@ -165,7 +166,7 @@ def protect(bp: Blueprint) -> None:
     @bp.before_request
     def _enabled() -> Any:
         if agent_token() is None:
-            return jsonify(error=DISABLED), 404
+            return json_error(404, DISABLED)
         g.csp_nonce = secrets.token_urlsafe(16)
         return None
 

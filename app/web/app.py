@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from app.config import Settings, load_settings
@@ -16,6 +16,7 @@ from app.handoff.setup import build_handoff_service
 from app.privacy import install_privacy_filter
 from app.session import MemoryStore, store_from_url
 from app.web import agent, health, skill
+from app.web.errors import json_error
 from app.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 def _http_error(exc: HTTPException) -> Any:
     """Every HTTP error as JSON `{"error": …}` (413 for bodies over MAX_BODY_BYTES, 404, 405, …)."""
     messages = {413: "request body is too large", 404: "not found", 405: "method not allowed"}
-    return jsonify(error=messages.get(exc.code or 500, exc.description or exc.name)), exc.code or 500
+    return json_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
 
 
 def _configure_logging(level: str) -> None:

@@ -7,12 +7,13 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from app.config import Settings
 from app.kakao.render import apology_response
 from app.kakao.request import SkillRequest, parse_skill_request
 from app.privacy import mask_key
+from app.web.errors import json_error
 from app.web.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -22,25 +23,21 @@ SECRET_HEADER = "X-Skill-Secret"
 SECRET_QUERY = "key"
 
 
-def error(status: int, message: str) -> tuple[Response, int]:
-    return jsonify(error=message), status
-
-
 @bp.post("/skill")
 def skill() -> Any:
     settings = runtime().settings
     if not _authorized(settings):
-        return error(401, "missing or wrong skill secret (X-Skill-Secret header or ?key=)")
+        return json_error(401, "missing or wrong skill secret (X-Skill-Secret header or ?key=)")
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        return error(400, "Content-Type must be application/json")
+        return json_error(400, "Content-Type must be application/json")
     try:
         payload = json.loads(request.get_data(cache=False) or b"")
     except (ValueError, UnicodeDecodeError):
-        return error(400, "request body is not valid JSON")
+        return json_error(400, "request body is not valid JSON")
     skill_request = parse_skill_request(payload)
     if not _bot_allowed(settings, skill_request):
         log.warning("refused skill call from bot id %r (not in KAKAO_BOT_IDS)", skill_request.bot_id)
-        return error(403, "this bot is not allowed to call the skill (KAKAO_BOT_IDS)")
+        return json_error(403, "this bot is not allowed to call the skill (KAKAO_BOT_IDS)")
     try:
         body = runtime().conversations.handle(skill_request)  # never raises in normal operation
     except Exception:  # last resort: Kakao still gets a valid answer with 상담직원 연결
