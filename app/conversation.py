@@ -17,6 +17,7 @@ from app.engine.advance import advance
 from app.engine.catalog import Catalog
 from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
+from app.handoff.hours import moment_korean
 from app.handoff.record import seoul_now
 from app.handoff.service import HandoffService
 from app.kakao.render import apology_response, render_reply
@@ -63,7 +64,7 @@ class Conversations:
         return body
 
     def turn(self, request: SkillRequest, now: datetime) -> Outcome:
-        event = Event(request.utterance, dict(request.client_extra), {"agents": self.handoffs.agents(now)})
+        event = Event(request.utterance, dict(request.client_extra), self.moment(now))
         if not request.user_key:  # nothing to key a conversation on: answer, but keep no state
             log.info("skill request without a user key; answering statelessly")
             return advance(self.catalog, None, event)
@@ -78,6 +79,15 @@ class Conversations:
         if outcome.restarted:
             log.info("conversation restarted for user=%s", mask_key(request.user_key))
         return outcome
+
+    def moment(self, now: datetime) -> dict[str, Any]:
+        """What the engine may know about the moment: whether agents answer now (for templates), the
+        time a handoff is made (repeated when the customer asks about it), today (to resolve 어제)."""
+        return {
+            "agents": self.handoffs.agents(now),
+            "now_label": moment_korean(now),
+            "today": now.date().isoformat(),
+        }
 
     def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:
         try:

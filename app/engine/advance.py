@@ -3,16 +3,22 @@
 Order of handling (python-telegram-bot style: global fallbacks first, then the state's handler):
 1. a saved node that no longer exists → short notice, main menu;
 2. global commands (처음으로, 이전, 상담직원 연결), from clientExtra or the utterance;
-3. no conversation in progress → a matching free-text entry, else the main menu;
-4. the current node's handler (choice / ask / end), re-prompting on answers it cannot use.
+3. no conversation in progress → the answer to a clarifying question, else what the customer wrote is
+   understood (`app.understanding`): a guide's entry, one clarifying question, or an honest answer that
+   this is not something the bot can help with;
+4. a tap on a question the customer has already left (double tap, Kakao retry) → the current question
+   again, never taken as the answer to it;
+5. the current node's handler (choice / ask / end), re-prompting on answers it cannot use; a message
+   that is clearly about another problem switches to that problem instead.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from app.engine.catalog import Catalog, flow_of, qualify
-from app.engine.matching import best_match, normalize, phrase_score
+from app.engine.matching import best_match, normalize
 from app.engine.model import (
     AskNode,
     BranchNode,
@@ -23,11 +29,13 @@ from app.engine.model import (
     EndNode,
     HandoffNode,
     MessageNode,
+    Node,
 )
 from app.engine.prompts import Prompter
 from app.engine.reply import Event, HandoffRequest, Outcome, Reply
 from app.engine.session import MAX_HISTORY, Session, Step
 from app.engine.validators import VALIDATORS, Rejected
+from app.understanding.router import Clarify, HandoffStatus, Route
 
 MAX_AUTO_STEPS = 25
 RETRY_LIMIT = 3
@@ -65,7 +73,10 @@ class _Turn:
         self.arrival_values = dict(saved.arrival_values)
         self.retries = saved.retries
         self.turns = saved.turns + 1
-        self.say = Prompter(catalog, event.context)
+        self.was_offered = saved.offered
+        self.offered: tuple[str, ...] = ()
+        self.handoff_at = saved.handoff_at
+        self.say = Prompter(catalog, {**event.context, "handoff_at": saved.handoff_at})
         self.handoff: HandoffRequest | None = None
         self.restarted = False
 
@@ -76,7 +87,9 @@ class _Turn:
             self.restart("common.restart_notice")
             return self.outcome()
         command = self.command()
-        if command == HOME:
+        if command != AGENT and self.handoff_at and self.asks_about_handoff():
+            self.go(self.catalog.bot.handoff_status)
+        elif command == HOME:
             self.start_over()
             self.go(self.catalog.bot.home)
         elif command == BACK:
@@ -100,6 +113,8 @@ class _Turn:
             arrival_values=self.arrival_values,
             retries=self.retries,
             turns=self.turns,
+            offered=self.offered,
+            handoff_at=self.handoff_at,
         )
         reply = Reply(tuple(self.say.messages), self.say.quick_replies)
         return Outcome(session=session, reply=reply, handoff=self.handoff, restarted=self.restarted)
@@ -123,10 +138,25 @@ class _Turn:
         if not said:
             return None
         for key, command in ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command)):
-            words = {normalize(w) for w in (command.label, *command.aliases)}
-            if said in words or any(normalize(w) and normalize(w) in said for w in command.contains):
+            if said in {normalize(w) for w in (command.label, *command.aliases)}:
+                return key
+        for key, command in ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command)):
+            if any(normalize(w) and normalize(w) in said for w in command.contains):
+                self.loose_command = True
                 return key
         return None
+
+    loose_command = False  # the command was found inside a sentence, not said as such
+
+    def asks_about_handoff(self) -> bool:
+        """After a handoff, "언제 연결돼요?" / "상담원 아직이에요?" asks about it (even though it names
+        상담원); only the command said as such (or tapped) asks for another handoff."""
+        if self.event.extra.get("cmd") or (self.command() is not None and not self.loose_command):
+            return False
+        if not normalize(self.event.utterance):
+            return False
+        decision = self.catalog.router.decide(self.event.utterance, after_handoff=True)
+        return isinstance(decision, HandoffStatus)
 
     def agent_target(self) -> str:
         """Where 상담직원 연결 goes: the current question's `agent`, else its flow's, else the bot's
@@ -142,18 +172,33 @@ class _Turn:
 
     def begin(self) -> None:
         """No conversation in progress: the customer is at the main menu without having seen it."""
-        if self.event.extra.get("node") and self.fresh:
-            self.restart("common.expired_notice")  # a tap on a bubble from a conversation that expired
-            return
         home = self.catalog.bot.home
+        tapped = self.event.extra.get("node")
+        if tapped and (self.fresh or tapped != home):
+            self.restart("common.expired_notice")  # a tap on a bubble from a conversation that is over
+            return
+        if (target := self.clarified()) is not None:
+            self.start_over()
+            self.go(target)
+            return
         menu = self.catalog.node(home)
         assert isinstance(menu, ChoiceNode)
         self.start_over()
         self.node = home  # as if at the menu: a menu choice then leaves it in the history for 이전
         self.answer_choice(menu, fallback=False)
-        if self.node == home and not self.say.messages:  # nothing recognised: show the menu itself
+        if self.node == home and not self.say.messages:  # nothing said: show the menu itself
             self.node = None
             self.go(home)
+
+    def clarified(self) -> str | None:
+        """The entry the customer picked from a clarifying question (tapped, or its label typed)."""
+        if not self.was_offered:
+            return None
+        tapped = self.event.extra.get("clarify")
+        if tapped in self.was_offered:
+            return str(tapped)
+        labels = [(target, [self.catalog.entry_label(target)]) for target in self.was_offered]
+        return best_match(self.event.utterance, labels)
 
     def back(self) -> None:
         if not self.history:
@@ -169,7 +214,10 @@ class _Turn:
     def answer(self) -> None:
         assert self.node is not None
         node = self.catalog.node(self.node)
-        if isinstance(node, ChoiceNode):
+        tapped = self.event.extra.get("node")
+        if tapped and tapped != self.node:  # a tap on a question already answered: ask this one again
+            self.repeat(node)
+        elif isinstance(node, ChoiceNode):
             self.answer_choice(node)
         elif isinstance(node, AskNode):
             self.answer_ask(node)
@@ -179,36 +227,83 @@ class _Turn:
             self.begin()
 
     def answer_choice(self, node: ChoiceNode, fallback: bool = True) -> None:
-        """The node's choice; on the main menu an exact label first, then a guide's more specific
-        entry ("주차패스 해지" → the 해지 answer, not the 주차 menu item), then partial matches."""
-        at_menu = self.node == self.catalog.bot.home
+        """The node's choice; on the main menu (and the out-of-scope answer, which offers the menu's
+        choices) an exact label first, then what the classifier understands of the message: a menu
+        alias inside a sentence is no evidence ("주차장 어디예요" is not a parking-charge problem)."""
+        at_menu = self.node in (self.catalog.bot.home, self.catalog.bot.out_of_scope)
         choice = self.picked(node.choices, exact=at_menu)
         if choice is not None:
             self.choose(choice)
-        elif (target := self.entry()) is not None:
+        elif at_menu and normalize(self.event.utterance):
+            self.understand()
+        elif not at_menu and (target := self.other_problem()) is not None:
             self.switch_to(target)
-        elif at_menu and (choice := self.picked(node.choices)) is not None:
-            self.choose(choice)
         elif fallback:
             self.retry(node.retry or "common.choice_retry", None)
+
+    def understand(self) -> None:
+        """A free-text message at the menu: a guide's entry, a clarifying question, or an honest answer."""
+        bot = self.catalog.bot
+        decision = self.catalog.router.decide(self.event.utterance)
+        if isinstance(decision, Route):
+            if decision.target == bot.home:  # a greeting: the menu itself
+                self.node = None
+            self.switch_to(decision.target)
+        elif isinstance(decision, Clarify):
+            self.clarify(decision.first, decision.second)
+        elif isinstance(decision, HandoffStatus):
+            self.start_over()
+            self.go(bot.handoff_status)
+        else:
+            self.start_over()
+            self.go(bot.out_of_scope)
+
+    def clarify(self, first: str, second: str) -> None:
+        """One short question offering both problems; the answer is taken on the next turn."""
+        self.start_over()
+        self.offered = (first, second)
+        self.say.text(self.catalog.bot.clarify, {})
+        self.say.offer([(self.catalog.entry_label(t), t) for t in self.offered])
+
+    def other_problem(self, within_flow: bool = True, expecting_value: bool = False) -> str | None:
+        """Mid-flow: the entry of another problem the message is clearly about — not one the customer
+        has already been through, and (`within_flow=False`, a question whose answer is a description of
+        the problem) not one of this guide's own."""
+        if not normalize(self.event.utterance):
+            return None
+        route = self.catalog.router.switch(self.event.utterance, expecting_value)
+        if route is None or route.target == self.node or route.target in {s.node for s in self.history}:
+            return None
+        if not within_flow and flow_of(route.target) == flow_of(self.node or ""):
+            return None
+        return route.target
 
     def choose(self, choice: Choice) -> None:
         self.values.update(choice.set)
         self.go(qualify(flow_of(self.node or ""), choice.next))
 
     def answer_ask(self, node: AskNode) -> None:
+        """A shortcut choice; else the value found in the message — unless the message is clearly about
+        another problem (a sentence typed instead of a lot name is not saved as the lot name)."""
         here = self.node or ""
         choice = self.picked(node.choices)
         if choice is not None:
             self.choose(choice)
             return
+        validator = VALIDATORS[node.validator]
         try:
-            value = VALIDATORS[node.validator].check(self.event.utterance)
+            value = validator.check(self.event.utterance, _today(self.event.context))
         except Rejected as rejected:
-            self.retry(node.hint, rejected.reason)
-            return
-        self.values[node.save] = value
-        self.go(qualify(flow_of(here), node.next))
+            value, reason = None, rejected.reason
+        if (value is None or not validator.structured) and (
+            target := self.other_problem(within_flow=not validator.describes, expecting_value=True)
+        ) is not None:
+            self.switch_to(target)
+        elif value is None:
+            self.retry(node.hint, reason)
+        else:
+            self.values[node.save] = value
+            self.go(qualify(flow_of(here), node.next))
 
     def answer_end(self, node: EndNode) -> None:
         here = self.node or ""
@@ -219,7 +314,7 @@ class _Turn:
             self.go(qualify(flow_of(here), node.on_yes or self.catalog.bot.resolved))
         elif said == "no":
             self.go(qualify(flow_of(here), node.on_no))
-        elif (target := self.entry()) is not None:
+        elif (target := self.other_problem()) is not None:
             self.switch_to(target)
         else:
             self.retry("common.resolved_question", None)
@@ -246,20 +341,17 @@ class _Turn:
             self.event.utterance, [(c, [c.label, *c.aliases]) for c in choices], exact_only=exact
         )
 
-    def entry(self) -> str | None:
-        """The flow entry whose phrase best fits the utterance ("기기 인증이 안돼요" → car-sharing)."""
-        best, best_score = None, 0
-        for name, flow in self.catalog.flows.items():
-            for entry in flow.entries:
-                score = max(phrase_score(self.event.utterance, p) for p in entry.phrases)
-                if score > best_score:
-                    best, best_score = qualify(name, entry.next), score
-        return best
-
     def switch_to(self, target: str) -> None:
         if flow_of(target) != flow_of(self.node or ""):
             self.start_over()
         self.go(target)
+
+    def repeat(self, node: Node) -> None:
+        """The current question again after a stale tap; not counted as a failed answer."""
+        assert self.node is not None
+        self.say.text("common.stale_tap", self.values)
+        self.say.question(node, self.values)
+        self.say.quick_for(self.node, node, bool(self.history))
 
     def retry(self, template_id: str, reason: str | None) -> None:
         assert self.node is not None
@@ -310,6 +402,10 @@ class _Turn:
         self.node, self.retries = None, 0
 
     def hand_off(self, ref: str, node: HandoffNode, reason: str | None) -> None:
+        self.handoff_at = str(self.event.context.get("now_label") or "방금")
+        self._hand_off(ref, node, reason)
+
+    def _hand_off(self, ref: str, node: HandoffNode, reason: str | None) -> None:
         """The handoff names the customer's topic: the handoff node's own flow if it has a category
         (e.g. a guide's escalation), else the flow they were in (e.g. 상담직원 연결 from the main flow)."""
         flows = self.catalog.flows
@@ -325,6 +421,14 @@ class _Turn:
             path=(*(step.node for step in self.history), *([self.node] if self.node else []), ref),
         )
         self.finish()
+
+
+def _today(context: dict[str, Any]) -> date | None:
+    """The customer's date, from the web layer (relative dates such as 어제 are resolved with it)."""
+    try:
+        return date.fromisoformat(str(context["today"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def _branch(cases: tuple[Case, ...], otherwise: str, values: dict[str, str]) -> str:

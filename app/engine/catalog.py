@@ -17,6 +17,7 @@ from app.engine.model import (
     Node,
 )
 from app.engine.texts import TemplateBook
+from app.understanding.router import Router
 
 
 def qualify(flow: str, ref: str) -> str:
@@ -34,6 +35,15 @@ class Catalog:
     files: Mapping[str, str]  # flow name → the YAML file it came from (for error messages)
     bot: BotSettings
     texts: TemplateBook
+    router: Router  # free text → a guide's entry, a clarifying question, or an honest out-of-scope answer
+
+    def entry_label(self, target: str) -> str:
+        """The quick-reply label of the entry leading to `target` (offered in clarifying questions)."""
+        for name, flow in self.flows.items():
+            for entry in flow.entries:
+                if qualify(name, entry.next) == target:
+                    return entry.label
+        raise KeyError(target)
 
     def __contains__(self, ref: object) -> bool:
         if not isinstance(ref, str) or "." not in ref:

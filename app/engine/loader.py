@@ -10,16 +10,18 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.engine.catalog import Catalog
+from app.engine.catalog import Catalog, qualify
 from app.engine.errors import ContentError, Problem
-from app.engine.model import BotSettings, Flow
+from app.engine.model import BotSettings, Flow, Understanding
 from app.engine.texts import load_templates
 from app.engine.validate import validate_catalog
+from app.understanding.training import Example, conflicts, special_examples, train_router
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 BOT_FILE = "_bot.yaml"
+UNDERSTANDING_FILE = "_understanding.yaml"
 VARS_FILE = "_vars.yaml"
 
 
@@ -29,6 +31,7 @@ def load_catalog(
     """Read and check all content; raises ContentError listing every problem with file and node."""
     problems: list[Problem] = []
     bot = _load_model(skills_dir / BOT_FILE, BotSettings, problems)
+    understanding = _load_model(skills_dir / UNDERSTANDING_FILE, Understanding, problems)
     variables = _load_vars(skills_dir / VARS_FILE, overrides or {}, problems)
     flows: dict[str, Flow] = {}
     files: dict[str, str] = {}
@@ -48,13 +51,30 @@ def load_catalog(
     except ContentError as exc:
         problems += exc.problems
         texts = None
-    if problems or bot is None or texts is None:
+    if problems or bot is None or texts is None or understanding is None:
         raise ContentError(problems or [Problem(str(skills_dir), None, "no content loaded")])
-    catalog = Catalog(flows=flows, files=files, bot=bot, texts=texts)
+    examples = _examples(flows, files, understanding, str(skills_dir / UNDERSTANDING_FILE))
+    problems = [Problem(str(skills_dir), None, c) for c in conflicts(examples)]
+    if problems:
+        raise ContentError(problems)
+    router = train_router(examples, understanding.thresholds, bot.home)
+    catalog = Catalog(flows=flows, files=files, bot=bot, texts=texts, router=router)
     problems = validate_catalog(catalog)
     if problems:
         raise ContentError(problems)
     return catalog
+
+
+def _examples(
+    flows: Mapping[str, Flow], files: Mapping[str, str], understanding: Understanding, source: str
+) -> list[Example]:
+    examples = [
+        Example(text, qualify(name, entry.next), files[name])
+        for name, flow in flows.items()
+        for entry in flow.entries
+        for text in entry.examples
+    ]
+    return examples + special_examples(understanding.out_of_scope, understanding.handoff_status, source)
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:

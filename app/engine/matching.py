@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar
+
+from rapidfuzz import fuzz
 
 T = TypeVar("T")
 
 MIN_PARTIAL = 2  # shorter words only match exactly
+MIN_FUZZY = 3  # words of at least this many letters are also found with a typo in them
+FUZZY_SCORE = 85  # rapidfuzz similarity (0–100) of the letters (jamo) for a typo match
 
 
+@lru_cache(maxsize=8192)  # aliases and labels are constant: each is normalised once per process
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+@lru_cache(maxsize=8192)
+def _letters(word: str) -> str:
+    return unicodedata.normalize("NFD", word)
 
 
 def best_match(
@@ -31,6 +42,9 @@ def best_match(
     2. Otherwise a word contained in the utterance ("skt요" ⊃ "skt"); the longest such word wins,
        then the candidate with more matching words ("해결 안 됐어요": 아니요 has "해결안" and "안됐").
     3. Otherwise the utterance contained in exactly one word ("카셰어링" ⊂ "카셰어링기기인증").
+    4. Otherwise a short answer typed with a slip ("갤력시", "유풀러스요"): the whole answer compared
+       letter by letter (jamo) with each word by rapidfuzz; the single best candidate above FUZZY_SCORE
+       wins. (Never a near-word inside a sentence: "주차장" is not "주차 중".)
     """
     said = normalize(utterance)
     if not said:
@@ -55,17 +69,23 @@ def best_match(
         inside = _distinct(item for item, ws in words if any(said in w for w in ws))
         if len(inside) == 1:
             return inside[0]
-    return None
+    return _fuzzy(said[:200], words)
 
 
-def phrase_score(utterance: str, phrase: str) -> int:
-    """How specifically an entry phrase ("주차+결제") fits: the matched length, 0 when any part is missing."""
-    said = normalize(utterance)
-    parts = [normalize(p) for p in phrase.split("+")]
-    parts = [p for p in parts if p]
-    if not parts or not all(p in said for p in parts):
-        return 0
-    return sum(len(p) for p in parts)
+def _fuzzy(said: str, words: list[tuple[T, list[str]]]) -> T | None:
+    typed = _letters(said)
+    best: list[tuple[float, T]] = []
+    for item, ws in words:
+        scores = [  # the whole answer against the word: a slip in a short answer, never a word in a sentence
+            fuzz.ratio(_letters(w), typed) for w in ws if len(w) >= MIN_FUZZY and abs(len(said) - len(w)) <= 2
+        ]
+        if scores and max(scores) >= FUZZY_SCORE:
+            best.append((max(scores), item))
+    if not best:
+        return None
+    top = max(score for score, _ in best)
+    winners = _distinct(item for score, item in best if score == top)
+    return winners[0] if len(winners) == 1 else None
 
 
 def _distinct(items: Iterable[T]) -> list[T]:

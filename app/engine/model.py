@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.understanding.router import Thresholds
+
 NodeRef = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)?$")]
 TemplateId = Annotated[str, Field(min_length=3, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")]
 ValueKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -166,10 +168,23 @@ TERMINAL = (HandoffNode, CloseNode)
 
 
 class Entry(_Strict):
-    """Free-text entry point: a phrase matches when every `+`-joined part occurs in the utterance."""
+    """Where a customer who writes about this problem starts (`next`), taught by example sentences.
 
-    phrases: tuple[str, ...] = Field(min_length=1)
+    The intent classifier is trained at start-up on every entry's `examples` (and on the out-of-scope
+    set in `_understanding.yaml`); the CS team teaches it a new phrasing by adding a line. `label` is the
+    quick reply offered when the bot must ask which of two problems the customer means (≤ 14 chars).
+    """
+
     next: NodeRef
+    label: str = Field(min_length=1, max_length=14)
+    examples: tuple[str, ...] = Field(min_length=3)
+
+    @field_validator("examples")
+    @classmethod
+    def _no_blank(cls, examples: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not e.strip() for e in examples):
+            raise ValueError("examples must not be blank")
+        return examples
 
 
 class FactSpec(_Strict):
@@ -205,6 +220,14 @@ class Command(_Strict):
     contains: tuple[str, ...] = ()
 
 
+class Understanding(_Strict):
+    """`skills/_understanding.yaml`: what the classifier learns besides the flows' entries."""
+
+    out_of_scope: tuple[str, ...] = Field(min_length=10)  # what the bot cannot help with, near-misses too
+    handoff_status: tuple[str, ...] = Field(min_length=3)  # "언제 연결돼요?" after a handoff
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+
 class BotSettings(_Strict):
     """`skills/_bot.yaml`: the bot-wide parts of the conversation."""
 
@@ -217,3 +240,6 @@ class BotSettings(_Strict):
     agent_command: Command
     answer_yes: Command
     answer_no: Command
+    out_of_scope: NodeRef  # where a message the bot cannot help with goes (an honest answer + the menu)
+    clarify: TemplateId  # the question offering two problems (their entries' labels) when a message fits both
+    handoff_status: NodeRef  # the answer to "언제 연결돼요?" after a handoff

@@ -52,6 +52,23 @@ class Prompter:
         options.append(QuickChoice(bot.agent_command.label, agent))
         self.quick_replies = tuple(options)
 
+    def question(self, node: Node, values: dict[str, str]) -> None:
+        """Only the question of a node (its last bubble), to ask it again without the explanations."""
+        if isinstance(node, EndNode):
+            self.text("common.resolved_question", values)
+        elif says := getattr(node, "say", ()):
+            self.messages.append(self._render(says[-1], values))
+
+    def offer(self, entries: list[tuple[str, str]]) -> None:
+        """Quick replies for a clarifying question: one per (label, entry target), then 처음으로 and
+        상담직원 연결."""
+        bot = self.catalog.bot
+        self.quick_replies = (
+            *(QuickChoice(label, {"clarify": target}) for label, target in entries),
+            QuickChoice(bot.home_command.label, {"cmd": "home"}),
+            QuickChoice(bot.agent_command.label, {"cmd": "agent"}),
+        )
+
     def quick_home(self) -> None:
         self.quick_replies = (QuickChoice(self.catalog.bot.home_command.label, {"cmd": "home"}),)
 

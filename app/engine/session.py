@@ -34,6 +34,10 @@ class Session(BaseModel):
     arrival_values: dict[str, str] = Field(default_factory=dict)  # `values` when the customer reached `node`
     retries: int = 0  # failed answers at the current node
     turns: int = 0
+    offered: tuple[str, ...] = ()  # entries offered by a clarifying question, answered on the next turn
+    handoff_at: str | None = (
+        None  # when this conversation was handed to an agent ("12월 2일(수) 오후 3시 5분")
+    )
 
     def to_state(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -30,10 +30,11 @@ SYSTEM_TEMPLATES = (
     "common.handoff_title",
     "common.handoff_text",
     "common.handoff_notice",
+    "common.stale_tap",
 )
 # Names templates may read besides collected values: handoff details, and `agents` from the web layer
 # ({available: bool, back: "내일(목) 오전 9시", hours: "평일 09:00~18:00"}; absent in previews).
-ENGINE_NAMES = {"facts", "category", "reason", "agents"}
+ENGINE_NAMES = {"facts", "category", "reason", "agents", "handoff_at"}
 
 
 def validate_catalog(catalog: Catalog) -> list[Problem]:
@@ -42,6 +43,7 @@ def validate_catalog(catalog: Catalog) -> list[Problem]:
     for name, flow in catalog.flows.items():
         if flow.agent and (why := _handoff_problem(catalog, qualify(name, flow.agent))):
             problems.append(Problem(catalog.files[name], None, f"agent {qualify(name, flow.agent)!r} {why}"))
+        problems += _check_entries(catalog, name)
     for ref, node in catalog.nodes():
         problems += _check_node(catalog, ref, node)
     problems += _check_templates(catalog)
@@ -57,7 +59,7 @@ def _where(catalog: Catalog, ref: str) -> tuple[str, str]:
 
 def _check_bot(catalog: Catalog) -> list[Problem]:
     bot, problems = catalog.bot, []
-    for field in ("home", "agent", "resolved"):
+    for field in ("home", "agent", "resolved", "out_of_scope", "handoff_status"):
         ref = getattr(bot, field)
         if ref not in catalog:
             problems.append(Problem("skills/_bot.yaml", field, f"{ref!r} is not a node (use flow.node)"))
@@ -65,6 +67,8 @@ def _check_bot(catalog: Catalog) -> list[Problem]:
         problems.append(Problem("skills/_bot.yaml", "agent", "must point at a handoff node"))
     if bot.home in catalog and not isinstance(catalog.node(bot.home), ChoiceNode):
         problems.append(Problem("skills/_bot.yaml", "home", "must point at a choice node (the menu)"))
+    if bot.clarify not in catalog.texts:
+        problems.append(Problem("skills/_bot.yaml", "clarify", f"template {bot.clarify!r} does not exist"))
     for template_id in SYSTEM_TEMPLATES:
         if template_id not in catalog.texts:
             problems.append(Problem("templates/", template_id, "system template is missing"))
@@ -113,6 +117,25 @@ def _check_node(catalog: Catalog, ref: str, node: Node) -> list[Problem]:
     return problems
 
 
+def _check_entries(catalog: Catalog, name: str) -> list[Problem]:
+    """Every entry leads to an existing node where the customer is asked something or told something."""
+    problems = []
+    labels: dict[str, str] = {}
+    for flow_name, flow in catalog.flows.items():
+        for entry in flow.entries:
+            labels.setdefault(entry.label, qualify(flow_name, entry.next))
+    for entry in catalog.flows[name].entries:
+        target = qualify(name, entry.next)
+        where = f"entry {entry.label!r}"
+        if target not in catalog:
+            problems.append(Problem(catalog.files[name], None, f"{where}: next {target!r} does not exist"))
+        elif labels[entry.label] != target:
+            problems.append(
+                Problem(catalog.files[name], None, f"{where}: label is also used by {labels[entry.label]}")
+            )
+    return problems
+
+
 def _handoff_problem(catalog: Catalog, ref: str) -> str | None:
     if ref not in catalog:
         return "does not exist"
@@ -151,7 +174,8 @@ def _check_templates(catalog: Catalog) -> list[Problem]:
 
 
 def _check_reachable(catalog: Catalog) -> list[Problem]:
-    roots = [catalog.bot.home, catalog.bot.agent, catalog.bot.resolved]
+    bot = catalog.bot
+    roots = [bot.home, bot.agent, bot.resolved, bot.out_of_scope, bot.handoff_status]
     for name, flow in catalog.flows.items():
         roots += [qualify(name, e.next) for e in flow.entries]
         roots += [qualify(name, flow.agent)] if flow.agent else []

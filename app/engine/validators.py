@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+
+from app.understanding.extract import find_datetime, find_plate
 
 
 class Rejected(ValueError):
@@ -22,18 +25,23 @@ class Rejected(ValueError):
 
 @dataclass(frozen=True)
 class Validator:
+    """`structured`: the value is found inside a sentence (a plate, a date), so a message where one is
+    found is an answer even if it also reads like another problem."""
+
     name: str
-    check: Callable[[str], str]
+    check: Callable[..., str]  # (raw, today: date | None = None) -> value, or raises Rejected
     example: str
     max_length: int
+    structured: bool = False
+    describes: bool = False  # the answer describes the problem itself (it may read like a guide's entry)
 
 
 def _squash(raw: str) -> str:
     return re.sub(r"\s+", " ", raw).strip()
 
 
-def _bounded_text(min_length: int, max_length: int) -> Callable[[str], str]:
-    def check(raw: str) -> str:
+def _bounded_text(min_length: int, max_length: int) -> Callable[..., str]:
+    def check(raw: str, today: date | None = None) -> str:
         value = _squash(raw)
         if len(value) < min_length:
             raise Rejected("내용이 너무 짧아요." if value else "내용이 비어 있어요.")
@@ -46,22 +54,27 @@ def _bounded_text(min_length: int, max_length: int) -> Callable[[str], str]:
     return check
 
 
-_PLATE = re.compile(r"^(?P<region>[가-힣]{2})?(?P<head>\d{2,3})(?P<mid>[가-힣])(?P<tail>\d{4})$")
-
-
-def plate(raw: str) -> str:
-    """Korean licence plates: 12가3456, 123가4567, 서울12가3456 (spaces and dashes allowed)."""
-    compact = re.sub(r"[\s\-]", "", raw)
-    match = _PLATE.match(compact)
-    if not match:
+def plate(raw: str, today: date | None = None) -> str:
+    """Korean licence plates, also inside a sentence: "12가3456", "제 차는 123 가 4567 입니다",
+    "서울 12가 3456이요" (spaces, dashes and particles allowed)."""
+    found = find_plate(raw)
+    if found is None:
         raise Rejected("차량번호 형식이 아니에요.")
-    return compact
+    return found
+
+
+def when(raw: str, today: date | None = None) -> str:
+    """A date and/or time in the customer's words ("어제 오후 3시쯤"), resolved to a date with `today`."""
+    found = find_datetime(raw, today)
+    if found is None:
+        raise Rejected("날짜나 시간을 찾지 못했어요.")
+    return found
 
 
 _PHONE = re.compile(r"^(01[016789])(\d{3,4})(\d{4})$")
 
 
-def phone(raw: str) -> str:
+def phone(raw: str, today: date | None = None) -> str:
     digits = re.sub(r"[\s\-.]", "", raw)
     if digits.startswith("+82"):
         digits = "0" + digits[3:]
@@ -74,9 +87,10 @@ def phone(raw: str) -> str:
 VALIDATORS: dict[str, Validator] = {
     v.name: v
     for v in (
-        Validator("text", _bounded_text(2, 300), "충전 시작 버튼을 누르면 오류가 나요", 300),
+        Validator("text", _bounded_text(2, 300), "충전 시작 버튼을 누르면 오류가 나요", 300, describes=True),
         Validator("short_text", _bounded_text(1, 60), "강남역 1번 출구 충전소", 60),
-        Validator("plate", plate, "12가3456", 10),
+        Validator("plate", plate, "12가3456", 10, structured=True),
         Validator("phone", phone, "010-1234-5678", 13),
+        Validator("datetime", when, "12월 1일(화, 어제) 오후 3시쯤", 40, structured=True),
     )
 }

@@ -84,6 +84,15 @@ def when_korean(moment: datetime, now: datetime) -> str:
     return f"{when} {half} {hour}시{minutes}"
 
 
+def moment_korean(moment: datetime) -> str:
+    """ "12월 2일(수) 오후 3시 5분": a moment that is still readable days later."""
+    local = moment.astimezone(SEOUL)
+    half = "오전" if local.hour < 12 else "오후"
+    minutes = f" {local.minute}분" if local.minute else ""
+    day = KOREAN_DAYS[local.weekday()]
+    return f"{local.month}월 {local.day}일({day}) {half} {local.hour % 12 or 12}시{minutes}"
+
+
 def _span(text: str) -> Span:
     match = _SPAN.match(text.lower())
     if not match:

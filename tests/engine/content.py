@@ -18,12 +18,40 @@ back_command: {label: 이전, aliases: [뒤로]}
 agent_command: {label: 상담직원 연결, aliases: [상담원], contains: [상담원, 상담사]}
 answer_yes: {label: 네, aliases: [예, 해결됐어요, 됐어요]}
 answer_no: {label: 아니요, aliases: [아니, 안돼요], contains: [안됐, 안돼, 아직]}
+out_of_scope: main.out_of_scope
+handoff_status: main.handoff_status
+clarify: main.clarify
+"""
+
+UNDERSTANDING = """
+thresholds: {accept: 0.4, clarify_margin: 0.1, clarify_floor: 0.6, switch: 0.7, after_handoff: 0.25}
+handoff_status:
+  [언제 연결돼요, 접수됐나요, 아직 기다려야 하나요, 연결 언제 돼요, 얼마나 기다려요, 답변이 없어요]
+out_of_scope:
+  - 택시 기사님이 불친절했어요
+  - 회원 탈퇴하고 싶어요
+  - 쿠폰은 어디서 받아요
+  - 영수증 발급해 주세요
+  - 대리운전 요금이 궁금해요
+  - 비밀번호를 잊어버렸어요
+  - 포인트 적립이 안 됐어요
+  - 충전소 위치 알려주세요
+  - 충전 요금 얼마예요
+  - 기차표 환불하고 싶어요
+  - 앱이 자꾸 꺼져요
+  - 카드 등록은 어떻게 해요
+  - 분실물을 찾고 싶어요
+  - 바이크 반납이 안 돼요
 """
 
 MAIN = """
 flow: main
 title: 메인
 start: menu
+entries:
+  - next: menu
+    label: 처음 화면
+    examples: [안녕하세요, 안녕, 문의할게 있어요, 도와주세요, hi, 저기요, 질문 있어요]
 nodes:
   menu:
     kind: choice
@@ -31,6 +59,15 @@ nodes:
     choices:
       - {label: 기기 인증, next: demo.carrier, aliases: [인증, 충전소]}
       - {label: 기타 문의, next: agent}
+  out_of_scope:
+    kind: choice
+    say: [main.out_of_scope]
+    choices:
+      - {label: 기기 인증, next: demo.carrier, aliases: [인증, 충전소]}
+      - {label: 기타 문의, next: agent}
+  handoff_status:
+    kind: close
+    say: [main.handoff_status]
   agent: {kind: handoff, reason: customer_request}
   resolved: {kind: close, say: [main.bye]}
 """
@@ -43,8 +80,14 @@ category: 렌터카 ▶ 카셰어링
 facts: {carrier: 통신사, device: 기기, station: {label: 충전소, customer_visible: false}, plate: 차량번호}
 agent: handoff
 entries:
-  - {phrases: [기기인증, 인증+문자], next: carrier}
-  - {phrases: [충전소+번호], next: station}
+  - next: carrier
+    label: 기기 인증
+    examples: [기기인증, 기기 인증이 안 돼요, 인증 문자가 안 와요, 인증 문자를 보냈는데 실패해요,
+               휴대폰 인증 실패, 기기 인증 오류, 폰 인증이 안 됩니다, 인증 문자 전송 실패]
+  - next: station
+    label: 충전소 알려주기
+    examples: [충전소 번호 알려드릴게요, 충전소 번호는 1234예요, 충전소 번호 말씀드릴게요, 충전소 번호 여기요,
+               충전소 번호랑 충전기 번호 알려 드려요, 충전소 번호 불러 드릴게요]
 nodes:
   carrier:
     kind: choice
@@ -114,10 +157,14 @@ resolved_question: QUESTION-RESOLVED
 handoff_notice: "{% if agents and not agents.available %}CLOSED-UNTIL {{ agents.back }}{% endif %}"
 handoff_title: HANDOFF-TITLE
 handoff_text: "HANDOFF-TEXT{% for f in facts %} {{ f.label }}={{ f.value }}{% endfor %}"
+stale_tap: STALE-TAP
 """
 
 MAIN_TEXTS = """
 welcome: "WELCOME {{ vars.brand }}"
+out_of_scope: OUT-OF-SCOPE
+clarify: CLARIFY
+handoff_status: "HANDOFF-STATUS {{ handoff_at }}"
 bye: MAIN-BYE
 """
 
@@ -152,6 +199,7 @@ def write_content(root: Path, **overrides: str) -> tuple[Path, Path]:
     files = {
         skills / "_bot.yaml": overrides.get("bot", BOT),
         skills / "_vars.yaml": overrides.get("vars", VARS),
+        skills / "_understanding.yaml": overrides.get("understanding", UNDERSTANDING),
         skills / "main.yaml": overrides.get("main", MAIN),
         skills / "demo.yaml": overrides.get("demo", DEMO),
         templates / "common.yaml": overrides.get("common", COMMON),

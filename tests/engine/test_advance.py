@@ -44,9 +44,12 @@ def test_free_text_lands_on_the_matching_flow_entry(catalog: Catalog) -> None:
     assert labels(outcome)[:4] == ["SKT", "KT", "LG U+", "알뜰폰"]
 
 
-def test_entry_phrase_with_parts_needs_every_part(catalog: Catalog) -> None:
+def test_a_message_no_guide_fits_gets_an_honest_answer_not_a_guide(catalog: Catalog) -> None:
     assert say(catalog, None, "인증 문자를 보냈는데 안 와요").session.node == "demo.carrier"
-    assert say(catalog, None, "문자가 안 와요").session.node == "main.menu"
+    outcome = say(catalog, None, "택시 기사님이 너무 불친절했어요")
+    assert outcome.session.node == "main.out_of_scope"
+    assert text(outcome) == "OUT-OF-SCOPE"  # never the guide's first question
+    assert labels(outcome) == ["기기 인증", "기타 문의", "처음으로", "상담직원 연결"]
 
 
 def test_typing_a_menu_label_as_first_message_opens_it(catalog: Catalog) -> None:
@@ -85,11 +88,21 @@ def test_client_extra_wins_over_a_misleading_utterance(catalog: Catalog) -> None
     assert outcome.session.values == {"carrier": "kt"}
 
 
-def test_extra_from_another_node_falls_back_to_the_utterance(catalog: Catalog) -> None:
+def test_a_tap_for_another_node_is_not_taken_as_this_answer(catalog: Catalog) -> None:
+    """A repeated tap (double tap, Kakao retry) names the question it answered: the customer is asked
+    the current question again, nothing is saved and no failed try is counted."""
     start = say(catalog, None, "기기인증").session
-    outcome = say(catalog, start, "SKT", node="demo.device", choice="아이폰")
-    assert outcome.session.values == {"carrier": "skt"}
-    assert outcome.session.node == "demo.device"
+    at_device = say(catalog, start, "SKT", node="demo.carrier", choice="SKT").session
+    again = say(catalog, at_device, "SKT", node="demo.carrier", choice="SKT")
+    assert again.session.node == "demo.device"
+    assert again.session.values == {"carrier": "skt"}
+    assert again.session.retries == 0
+    assert text(again) == "STALE-TAP\n\nQ-DEVICE"
+    assert labels(again)[:2] == ["아이폰", "갤럭시/안드로이드"]
+    at_plate = walk(catalog, "기기인증", "알뜰폰", "갤럭시", "강남역").session
+    stale_at_ask = say(catalog, at_plate, "갤럭시", node="demo.device", choice="갤럭시/안드로이드")
+    assert stale_at_ask.session.node == "demo.plate"
+    assert "plate" not in stale_at_ask.session.values
 
 
 def test_unrecognised_answer_reprompts_and_offers_an_agent_after_three_tries(catalog: Catalog) -> None:

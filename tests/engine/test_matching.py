@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.matching import best_match, normalize, phrase_score
+from app.engine.matching import best_match, normalize
 
 CARRIERS = [
     ("skt", ["SKT", "SK텔레콤"]),
@@ -53,8 +53,16 @@ def test_single_letters_only_match_exactly() -> None:
     assert best_match("k", [("kt", ["KT"])]) is None
 
 
-def test_phrase_score_needs_every_part() -> None:
-    assert phrase_score("주차 안 했는데 결제됐어요", "주차+결제") == 4
-    assert phrase_score("주차했어요", "주차+결제") == 0
-    assert phrase_score("기기 인증이 안돼요", "기기인증") == 4
-    assert phrase_score("아무말", "+") == 0
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("갤력시", "android"), ("갤럭시요", "android"), ("아이펀", "iphone"), ("유풀러스", "lgu")],
+)
+def test_typed_answers_with_a_slip_still_match(typed: str, expected: str) -> None:
+    candidates = [("android", ["갤럭시", "안드로이드"]), ("iphone", ["아이폰"]), ("lgu", ["유플러스"])]
+    assert best_match(typed, candidates) == expected
+
+
+@pytest.mark.parametrize("typed", ["갤", "택시요", "아무거나", "ㅋㅋㅋㅋ"])
+def test_unrelated_or_too_short_answers_match_nothing(typed: str) -> None:
+    candidates = [("android", ["갤럭시", "안드로이드"]), ("iphone", ["아이폰"]), ("lgu", ["유플러스"])]
+    assert best_match(typed, candidates) is None

@@ -18,9 +18,7 @@ def test_plate_accepts_korean_formats(raw: str, value: str) -> None:
     assert VALIDATORS["plate"].check(raw) == value
 
 
-@pytest.mark.parametrize(
-    "raw", ["", "1234", "12가345", "1가3456", "1234가5678", "AB12가3456", "서울시12가3456", "12A3456"]
-)
+@pytest.mark.parametrize("raw", ["", "1234", "12가345", "1가3456", "1234가5678", "AB12가3456", "12A3456"])
 def test_plate_rejects_other_text(raw: str) -> None:
     with pytest.raises(Rejected) as caught:
         VALIDATORS["plate"].check(raw)

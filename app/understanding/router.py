@@ -1,0 +1,118 @@
+"""From the classifier's ranking to what the bot does with a free-text message.
+
+- `Route(target)`: a guide's entry (or the menu for a greeting) fits clearly;
+- `Clarify(first, second)`: two entries fit about equally — ask one short question offering both;
+- `OutOfScope()`: nothing the bot can help with fits (or nothing fits confidently) — say so honestly;
+- `HandoffStatus()`: a question about a handoff already made ("언제 연결돼요?").
+
+Thresholds live with the content (`skills/_understanding.yaml`) and are tuned on the development set,
+never on the held-out evaluation set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.understanding.classifier import IntentClassifier, Ranked
+
+OUT_OF_SCOPE = "out_of_scope"
+HANDOFF_STATUS = "handoff_status"
+SPECIAL = (OUT_OF_SCOPE, HANDOFF_STATUS)
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    accept: float = Field(0.45, gt=0, lt=1, description="route to the top intent from this probability")
+    clarify_margin: float = Field(
+        0.15, ge=0, lt=1, description="ask which one when the top two entries are closer than this"
+    )
+    clarify_floor: float = Field(
+        0.5, gt=0, le=1, description="…and together at least this likely (else: not understood)"
+    )
+    switch: float = Field(
+        0.8, gt=0, lt=1, description="mid-flow, leave the current question for another problem from here"
+    )
+    after_handoff: float = Field(
+        0.25, gt=0, lt=1, description="after a handoff, a message this likely about it is answered so"
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    target: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Clarify:
+    first: str
+    second: str
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    probability: float
+
+
+@dataclass(frozen=True)
+class HandoffStatus:
+    probability: float
+
+
+Decision = Route | Clarify | OutOfScope | HandoffStatus
+
+
+class Router:
+    def __init__(self, classifier: IntentClassifier, thresholds: Thresholds, menu: str) -> None:
+        self.classifier = classifier
+        self.thresholds = thresholds
+        self.menu = menu  # the greeting intent's target: never offered in a clarifying question
+
+    def decide(self, text: str, after_handoff: bool = False) -> Decision:
+        """What to do with a first message (or one typed at the menu). Right after a handoff, short
+        complaints ("답이 없네요", "빨리요") are about the wait, unless they name another problem."""
+        ranked = self.classifier.rank(text)
+        if after_handoff and ranked[0].label in (OUT_OF_SCOPE, HANDOFF_STATUS, self.menu):
+            status = next((r.probability for r in ranked if r.label == HANDOFF_STATUS), 0.0)
+            if status >= self.thresholds.after_handoff:
+                return HandoffStatus(status)
+        return self.decide_ranked(ranked)
+
+    def decide_ranked(self, ranked: list[Ranked]) -> Decision:
+        limits = self.thresholds
+        first, second = ranked[0], ranked[1]
+        if first.label == OUT_OF_SCOPE:
+            return OutOfScope(first.probability)
+        if first.label == HANDOFF_STATUS:
+            if first.probability >= limits.accept:
+                return HandoffStatus(first.probability)
+            return OutOfScope(1 - first.probability)
+        close = first.probability - second.probability < limits.clarify_margin
+        if (
+            close
+            and self._offerable(first.label)
+            and self._offerable(second.label)
+            and first.probability + second.probability >= limits.clarify_floor
+        ):
+            return Clarify(first.label, second.label)
+        if first.probability >= limits.accept:
+            return Route(first.label, first.probability)
+        return OutOfScope(1 - first.probability)
+
+    def switch(self, text: str, expecting_value: bool) -> Route | None:
+        """Mid-flow: the entry of another problem the message is about, else None. Where the bot waits
+        for a value (a lot name, a date) only a clear problem statement counts (`switch`); where it
+        offered choices and none fits, the message is read like a first message (`accept`)."""
+        first = self.classifier.rank(text, top=1)[0]
+        if first.label in SPECIAL or first.label == self.menu:
+            return None
+        limit = self.thresholds.switch if expecting_value else self.thresholds.accept
+        if first.probability >= limit:
+            return Route(first.label, first.probability)
+        return None
+
+    def _offerable(self, label: str) -> bool:
+        return label not in SPECIAL and label != self.menu
