@@ -25,6 +25,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check", help="validate flows and templates and render every node (exit 1 on problems)"
     )
 
+    evaluate = commands.add_parser(
+        "eval", help="measure free-text routing on a labelled set: accuracy, confusion table, every miss"
+    )
+    evaluate.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        type=Path,
+        help="YAML set(s) to measure (default: tests/understanding/eval_set.yaml and dev_set.yaml)",
+    )
+    evaluate.add_argument("--quiet", action="store_true", help="no list of misses")
+
     chat = commands.add_parser("chat", help="talk to the bot in this terminal (engine only, no server)")
     chat.add_argument("--user", default="terminal-user", help="user key for the conversation")
 
@@ -41,7 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
 
     args = parser.parse_args(argv)
-    handlers = {"serve": _serve, "check": _check, "chat": _chat, "replay": _replay, "worker": _worker}
+    handlers = {
+        "serve": _serve,
+        "check": _check,
+        "eval": _eval,
+        "chat": _chat,
+        "replay": _replay,
+        "worker": _worker,
+    }
     return handlers[args.command](args)
 
 
@@ -73,6 +92,29 @@ def _check(_: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) in {len(catalog.flows)} flows", file=sys.stderr)
         return 1
     print(f"ok: {len(catalog.flows)} flows, {nodes} nodes, {len(catalog.texts.sources)} templates")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from app.config import PROJECT_ROOT
+    from app.engine.errors import ContentError
+    from app.engine.loader import load_catalog
+    from app.understanding.evaluate import evaluate, format_report, load_cases
+
+    settings = load_settings()
+    try:
+        catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    sets = args.sets or [PROJECT_ROOT / "tests/understanding" / n for n in ("eval_set.yaml", "dev_set.yaml")]
+    for path in sets:
+        if not path.exists():
+            print(f"cs-bot eval: {path} does not exist", file=sys.stderr)
+            return 2
+        report = evaluate(catalog.router, load_cases(path))
+        print(format_report(report, str(path), show_misses=not args.quiet))
+        print()
     return 0
 
 

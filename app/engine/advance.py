@@ -14,6 +14,7 @@ Order of handling (python-telegram-bot style: global fallbacks first, then the s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -47,7 +48,12 @@ class EngineError(RuntimeError):
     """The content led the engine somewhere it cannot go (validation should have prevented it)."""
 
 
+MAX_UTTERANCE = 1000  # Kakao's own text limit; anything longer is cut before it is matched
+
+
 def advance(catalog: Catalog, session: Session | None, event: Event) -> Outcome:
+    if len(event.utterance) > MAX_UTTERANCE:
+        event = replace(event, utterance=event.utterance[:MAX_UTTERANCE])
     return _Turn(catalog, session, event).run()
 
 
@@ -295,8 +301,10 @@ class _Turn:
             value = validator.check(self.event.utterance, _today(self.event.context))
         except Rejected as rejected:
             value, reason = None, rejected.reason
+        # A value found in the sentence is the answer; otherwise a clear problem statement switches:
+        # to any problem when no value was found, to another guide's when free text was expected.
         if (value is None or not validator.structured) and (
-            target := self.other_problem(within_flow=not validator.describes, expecting_value=True)
+            target := self.other_problem(within_flow=value is None, expecting_value=True)
         ) is not None:
             self.switch_to(target)
         elif value is None:

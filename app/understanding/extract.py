@@ -1,7 +1,8 @@
 """Values found inside a sentence: licence plates and dates/times, the way customers write them.
 
 "제 차 번호는 123 가 4567 입니다" → "123가4567"; "12가 3456이요" → "12가3456";
-"어제 오후 3시쯤 들어갔다고 나와요" → "어제 오후 3시쯤" (with today's date: "12월 1일(화) 오후 3시쯤").
+"어제 오후 3시쯤 들어갔다고 나와요" → "어제 오후 3시쯤" (with today's date: "12월 1일(화) 오후 3시쯤";
+the customer's own words stay in the transcript the agent reads).
 """
 
 from __future__ import annotations
@@ -40,17 +41,19 @@ _RELATIVE_DAYS = {
 }
 _DAY = (
     r"(?P<rel>오늘|금일|어저께|어제|엊그저께|엊그제|그저께|그제)"
-    r"|(?P<ago>\d{1,2})\s*일\s*전"
-    r"|(?:(?P<year>20\d{2})\s*[년./-]\s*)?(?P<month>1[0-2]|0?[1-9])\s*(?:월|[./-])\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*일?"
+    r"|(?<!\d)(?P<ago>\d{1,2})\s*일\s*전"
+    r"|(?:(?P<year>20\d{2})\s*[년./-]\s*)?(?<!\d)(?P<month>1[0-2]|0?[1-9])\s*(?:월|[./-])\s*"
+    r"(?P<day>3[01]|[12]\d|0?[1-9])(?!\d)\s*일?"
     r"|(?P<last>지난\s*주|저번\s*주|이번\s*주)?\s*(?P<weekday>[월화수목금토일])요일"
 )
 _TIME = (
     r"(?P<part>오전|오후|새벽|아침|낮|점심|저녁|밤)?\s*"
-    r"(?:(?P<hour>2[0-4]|1\d|0?\d)\s*시(?:\s*(?P<minute>[0-5]?\d)\s*분|\s*(?P<half>반))?"
-    r"|(?P<hh>2[0-3]|[01]?\d):(?P<mm>[0-5]\d))"
+    r"(?:(?<!\d)(?P<hour>2[0-4]|1\d|0?\d)\s*시(?:\s*(?P<minute>[0-5]?\d)\s*분|\s*(?P<half>반))?"
+    r"|(?<!\d)(?P<hh>2[0-3]|[01]?\d):(?P<mm>[0-5]\d))"
     r"(?P<about>\s*(?:쯤|경|께|즈음|정도))?"
     r"|(?P<bare>오전|오후|새벽|아침|점심|저녁|밤)"
-    r"|(?P<recent>방금|아까|조금\s*전|\d{1,2}\s*(?:시간|분)\s*전)"
+    r"|(?P<recent>방금|아까|조금\s*전|(?:\d{1,2}|한|두|세|네|반)\s*(?:시간|분)\s*(?:전|쯤\s*전)"
+    r"|(?:한|두|세|네)\s*시간\s*반\s*전)"
 )
 _DAY_RE = re.compile(_DAY)
 _TIME_RE = re.compile(_TIME)
@@ -101,4 +104,4 @@ def _day_text(match: re.Match[str], today: date | None) -> str:
         return f"{resolved.month}월 {resolved.day}일({WEEKDAYS[resolved.weekday()]})"
     if resolved is None:
         return said
-    return f"{resolved.month}월 {resolved.day}일({WEEKDAYS[resolved.weekday()]}, {said})"
+    return f"{resolved.month}월 {resolved.day}일({WEEKDAYS[resolved.weekday()]})"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.understanding.classifier import IntentClassifier, Ranked
+from app.understanding.text import canonical
 
 OUT_OF_SCOPE = "out_of_scope"
 HANDOFF_STATUS = "handoff_status"
@@ -34,6 +35,9 @@ class Thresholds(BaseModel):
     )
     switch: float = Field(
         0.8, gt=0, lt=1, description="mid-flow, leave the current question for another problem from here"
+    )
+    switch_min_chars: int = Field(
+        5, ge=1, description='mid-flow, an answer shorter than this ("1번", "B2") is never a new problem'
     )
     after_handoff: float = Field(
         0.25, gt=0, lt=1, description="after a handoff, a message this likely about it is answered so"
@@ -106,6 +110,8 @@ class Router:
         """Mid-flow: the entry of another problem the message is about, else None. Where the bot waits
         for a value (a lot name, a date) only a clear problem statement counts (`switch`); where it
         offered choices and none fits, the message is read like a first message (`accept`)."""
+        if expecting_value and len(canonical(text)) < self.thresholds.switch_min_chars:
+            return None
         first = self.classifier.rank(text, top=1)[0]
         if first.label in SPECIAL or first.label == self.menu:
             return None

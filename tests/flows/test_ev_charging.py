@@ -8,17 +8,21 @@ Q3 충전 완료 후 이용 중: 상태 변경 지연 안내, [홈으로]; 시�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.engine.reply import HandoffRequest
+from app.handoff.record import SEOUL
+from app.understanding.extract import find_datetime
 from tests.chat import Chat
 from tests.content.test_real_content import AGENT_ONLY
 
 # -- what the customer must see ----------------------------------------------------------------------
 WHICH = "어떤 상황인지 아래에서 골라 주세요"
+TODAY_3_20 = find_datetime("오늘 오후 3시 20분쯤", datetime.now(SEOUL).date())
 WHICH_LABELS = ["인증 중/커넥터 연결", "인증실패/충전실패", "충전 끝났는데 이용 중", "기타 충전기 이용불편"]
 Q1 = "'인증 중' 또는 '커넥터를 연결해 주세요' 상태가 계속되는군요"
 Q2 = "카카오내비에서 '인증실패' 또는 '충전실패'로 나오는군요"
@@ -121,7 +125,7 @@ def test_main_menu_opens_the_four_symptoms(walk: Walk, extra: bool) -> None:
         ("충전 완료됐는데 이용 중으로 나와요", Q3),
         ("충전기가 고장났어요", Q4),
         ("충전기 케이블이 파손됐어요", Q4),
-        ("충전기가 이상해요", WHICH),
+        ("전기차 충전이 안 돼요", WHICH),
         ("충전 인증이 안 돼요", WHICH),
     ],
 )
@@ -142,14 +146,14 @@ def test_free_text_lands_on_the_matching_question(walk: Walk, utterance: str, ma
 )
 @pytest.mark.parametrize("by_tap", [True, False])
 def test_which_question_by_tap_or_words(walk: Walk, tap: str, typed: str, marker: str, by_tap: bool) -> None:
-    walk.say("충전기가 이상해요")
+    walk.say("전기차 충전이 안 돼요")
     assert WHICH in walk.text
     answer(walk, tap, typed, by_tap)
     assert marker in walk.text
 
 
 def test_which_question_reprompts_on_an_unclear_answer_and_switches_on_free_text(walk: Walk) -> None:
-    walk.say("충전기가 이상해요").say("잘 모르겠어요")
+    walk.say("전기차 충전이 안 돼요").say("잘 모르겠어요")
     assert "어떤 상황인지 아래 버튼 중에서 골라 주세요" in walk.text
     assert walk.labels[:4] == WHICH_LABELS
     walk.say("충전 끝났는데 이용 중으로 떠요")
@@ -443,7 +447,7 @@ def test_q3_hands_off_for_an_admin_status_change_with_the_usage_facts(
     assert "실제 이용하신 충전량만큼 결제돼요" in walk.text
     for claim in ("변경되었습니다", "결제되었습니다", "OOO원"):
         assert claim not in walk.text  # the agent says these after changing the status
-    assert "충전 종료 시각: 오늘 오후 3시 20분쯤" in walk.text
+    assert f"충전 종료 시각: {TODAY_3_20}" in walk.text  # the date resolved for the agent
 
     handoff = only(handoffs)
     assert handoff.category == CATEGORY["q3"]
@@ -453,7 +457,7 @@ def test_q3_hands_off_for_an_admin_status_change_with_the_usage_facts(
         "요청": request,
         "충전소": "잠실 롯데월드 충전소",
         "충전 방식": speed,
-        "충전 종료 시각": "오늘 오후 3시 20분쯤",
+        "충전 종료 시각": TODAY_3_20,
     }
     (note,) = handoff.agent_notes
     for part in (
@@ -508,7 +512,7 @@ ASK = {
     "q4": Ask(["충전기가 고장났어요"], Q4, "(예) 충전 케이블 커넥터가 부서져 있어요", "text"),
     "q3_station": Ask(TO_Q3_STATION, "충전하신 충전소 이름", STATION_HINT, "short"),
     "q3_end_time": Ask(
-        [*TO_Q3_STATION, "잠실 충전소", "@급속"], END_TIME, "(예) 오늘 오후 3시 20분쯤", "short"
+        [*TO_Q3_STATION, "잠실 충전소", "@급속"], END_TIME, "(예) 오늘 오후 3시 20분쯤", "datetime"
     ),
 }
 BAD = {
@@ -516,6 +520,11 @@ BAD = {
         ("", "내용이 비어 있어요."),
         ("!!!", "글자나 숫자로 적어 주세요."),
         ("가" * 61, "60자 이내로 적어 주세요."),
+    ],
+    "datetime": [
+        ("", "날짜나 시간을 찾지 못했어요."),
+        ("!!!", "날짜나 시간을 찾지 못했어요."),
+        ("그냥 빨리 처리해 주세요", "날짜나 시간을 찾지 못했어요."),
     ],
     "text": [
         ("", "내용이 비어 있어요."),
@@ -544,7 +553,7 @@ def test_free_text_answers_are_validated_with_a_helpful_example(
     assert reason in walk.text and hint in walk.text
     assert "상담직원 연결" in walk.labels
     assert ("이전" in walk.labels) == (node != "q4")  # q4 was the first answer of the conversation
-    walk.say("정상적인 답변이에요")
+    walk.say("오늘 오후 3시쯤" if ASK[node].validator == "datetime" else "정상적인 답변이에요")
     assert reason not in walk.text and prompt not in walk.text  # accepted: the next step
     walk.assert_nothing_internal()
 
@@ -752,7 +761,7 @@ def test_q4_agent_note_says_the_advice_was_not_shown_yet(walk: Walk, handoffs: l
 def test_agent_before_a_symptom_is_chosen_gets_the_default_category(
     walk: Walk, handoffs: list[HandoffRequest], how: str
 ) -> None:
-    walk.say("충전기가 이상해요")
+    walk.say("전기차 충전이 안 돼요")
     assert WHICH in walk.text
     ask_for_an_agent(walk, how)
     handoff = only(handoffs)

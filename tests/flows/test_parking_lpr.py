@@ -7,10 +7,14 @@ the vehicle's ownership is not verified, for the parking lot's name (the guide's
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from flask.testing import FlaskClient
 
 from app.engine.reply import HandoffRequest
+from app.handoff.record import SEOUL
+from app.understanding.extract import find_datetime
 from tests.chat import Chat
 
 CATEGORY = "주차_고객 ▶ 결제 ▶ 본인 미사용"
@@ -37,6 +41,9 @@ CLAIMS_DONE = (
 
 MODES = ("tap", "label", "typed")
 ENTRY_TIME = "6월 24일 오후 3시경"
+ENTERED = find_datetime(
+    ENTRY_TIME, datetime.now(SEOUL).date()
+)  # what the agent gets: "6월 24일(수) 오후 3시경"
 AREA = "서울시 강남구"
 LOT = "역삼역 공영주차장"
 SECRET_LOT = "비밀숲 공영주차장"  # a lot name the customer types although ownership is not verified
@@ -299,7 +306,7 @@ def test_each_status_says_what_will_happen_and_hands_off_everything(
         "parking_holder": "본인",
         "parking_plate": "12가3456",
         "parking_ownership": "미인증",
-        "parking_entry_time": ENTRY_TIME,
+        "parking_entry_time": ENTERED,
         "parking_area": AREA,
         "parking_status": status,
     }
@@ -654,7 +661,7 @@ HOLDER = {"parking_holder": "본인"}
 PLATE = {**HOLDER, "parking_plate": "12가3456"}
 UNVERIFIED = {**PLATE, "parking_ownership": "미인증"}
 PLACE = f"강남구 {SECRET_LOT}"  # typed although ownership is not verified: passed on, never repeated
-AT_STATUS = {**UNVERIFIED, "parking_entry_time": ENTRY_TIME, "parking_area": PLACE}
+AT_STATUS = {**UNVERIFIED, "parking_entry_time": ENTERED, "parking_area": PLACE}
 
 # question → (what the customer says, "@" taps; the question's text; the facts so far)
 TO_PLATE = ["주차 안 했는데 결제됐어요", "@네, 본인이에요"]
@@ -668,11 +675,11 @@ QUESTIONS = {
     "entry_time": ([*TO_OWNERSHIP, "@아니요"], "입차 날짜와 시간", UNVERIFIED),
     "area": (
         [*TO_OWNERSHIP, "@아니요", ENTRY_TIME], "지역을 알려 주세요",
-        {**UNVERIFIED, "parking_entry_time": ENTRY_TIME},
+        {**UNVERIFIED, "parking_entry_time": ENTERED},
     ),
     "lot": (
         [*TO_OWNERSHIP, "@네, 인증했어요", ENTRY_TIME], "주차장 이름을 알려 주세요",
-        {**PLATE, "parking_ownership": "완료", "parking_entry_time": ENTRY_TIME},
+        {**PLATE, "parking_ownership": "완료", "parking_entry_time": ENTERED},
     ),
     "status": (TO_STATUS, "어떤 상태로 보이나요?", AT_STATUS),
     "cancel_menu": (
