@@ -62,7 +62,7 @@ def local_handoffs(settings: Settings) -> HandoffService:
     """Handoffs stay in this process: nothing is sent to the configured desks from a terminal chat."""
     repo = MemoryHandoffRepository()
     spool = Spool(Path(tempfile.mkdtemp(prefix="cs-bot-chat-")))
-    hours = BusinessHours.parse(settings.business_hours, settings.holidays)
+    hours = BusinessHours.parse(settings.business_hours, settings.holidays, settings.public_holidays)
     return HandoffService(repo, ThreadDispatcher(repo, []), spool, hours)
 
 
