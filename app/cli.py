@@ -39,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker", help="deliver handoffs to agent desks (RQ worker, needs REDIS_URL)"
     )
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--metrics-port", type=int, default=None, help="serve this worker's Prometheus metrics on this port"
+    )
 
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "check": _check, "chat": _chat, "replay": _replay, "worker": _worker}
@@ -83,12 +86,10 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
-
     from rq import Queue, Worker
 
     from app.handoff.setup import build_handoff_service, redis_client
-    from app.privacy import install_privacy_filter
+    from app.logs import configure_logging
 
     settings = load_settings()
     if not settings.redis_url:
@@ -97,10 +98,11 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_privacy_filter()
+    configure_logging(settings.log_level, settings.log_format)
+    if args.metrics_port:  # delivery outcomes are counted where deliveries run: here
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port)
     build_handoff_service(settings).drain_spool()
     connection = redis_client(settings)
     worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     skills_dir: Path = PROJECT_ROOT / "skills"
     templates_dir: Path = PROJECT_ROOT / "templates"
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="json, text, or auto: text on a terminal, else json",
+    )
+    metrics_token: SecretStr | None = Field(None, description="if set, /metrics needs Authorization: Bearer")
     bot_vars: dict[str, str] = Field(default_factory=dict, description="BOT_VAR_* content variables")
 
     # handoff to agents
@@ -91,6 +96,7 @@ class Settings(BaseSettings):
         "slack_webhook_url",
         "agent_token",
         "public_base_url",
+        "metrics_token",
         mode="before",
     )
     @classmethod
