@@ -72,7 +72,7 @@ class Conversations:
             return advance(self.catalog, None, event)
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
-            observe_turn(self.catalog, handle.state, outcome)
+            observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             handle.save(outcome.session.to_state())
             self.handoffs.note_turn(request, outcome.reply, now)
             if outcome.handoff is not None:

@@ -116,13 +116,17 @@ def record_delivery(outcome: str) -> None:
 
 
 @_safely
-def observe_turn(catalog: Any, state_before: Mapping[str, Any] | None, outcome: Any) -> None:
+def observe_turn(
+    catalog: Any, state_before: Mapping[str, Any] | None, outcome: Any, replay: bool = False
+) -> None:
     """Flow starts and resolutions, read from where the customer was and is after one turn.
 
     A start: the customer is now in a guide (not the menu's flow) other than the one they were in.
     A resolution: they were at an `end` node ("해결되었나요?") and the conversation closed without a
     handoff — 네, 해결됐어요. (Until the engine reports these as events, this is the web layer's reading.)
     """
+    if replay:  # `cs-bot replay` test customers do not count as customers
+        return
     before = (state_before or {}).get("node") or None
     after = outcome.session.node
     before_flow = before.split(".", 1)[0] if before else None

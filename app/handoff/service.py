@@ -55,6 +55,7 @@ class HandoffService:
             )
 
     def open(self, request: SkillRequest, handoff: HandoffRequest, now: datetime) -> HandoffRecord:
+        """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed)."""
         try:
             transcript = tuple(self.repo.transcript(request.user_key))
         except Exception:
@@ -71,7 +72,8 @@ class HandoffService:
             agent_notes=handoff.agent_notes,
             transcript=transcript,
         )
-        self.keep(record)
+        if not request.is_replay:
+            self.keep(record)
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
@@ -84,7 +86,8 @@ class HandoffService:
             reason="internal_error",
             transcript=(customer_line(request, now),),
         )
-        self.keep(record)
+        if not request.is_replay:
+            self.keep(record)
         return record
 
     def _record(self, request: SkillRequest, now: datetime, **fields: Any) -> HandoffRecord:
