@@ -27,13 +27,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal (engine only, no server)")
     chat.add_argument("--user", default="terminal-user", help="user key for the conversation")
+    chat.add_argument(
+        "--record", type=Path, default=None, help="save the conversation as a replay fixture (every turn)"
+    )
 
     replay = commands.add_parser(
-        "replay", help="POST payload files to a running server and print the answers"
+        "replay", help="POST payload fixtures to a running server and compare with golden answers"
     )
-    replay.add_argument("files", nargs="+", type=Path)
+    replay.add_argument("files", nargs="+", type=Path, help="payloads or recorded conversations (.json)")
     replay.add_argument("--url", default="http://127.0.0.1:8000/skill")
     replay.add_argument("--secret", default=None, help="value for the X-Skill-Secret header")
+    replay.add_argument(
+        "--golden", type=Path, default=None, help="golden files directory (default: golden/ beside each file)"
+    )
+    replay.add_argument("--update", action="store_true", help="write the answers as the new golden files")
 
     worker = commands.add_parser(
         "worker", help="deliver handoffs to agent desks (RQ worker, needs REDIS_URL)"
@@ -82,7 +89,7 @@ def _check(_: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from app.cli_chat import run_chat
 
-    return run_chat(load_settings(), args.user)
+    return run_chat(load_settings(), args.user, record=args.record)
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -111,24 +118,20 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    import requests
+    from app.replay import Unreachable, replay
 
-    headers = {"X-Skill-Secret": args.secret} if args.secret else {}
-    failed = 0
-    for path in args.files:
-        response = requests.post(
-            args.url,
-            data=path.read_bytes(),
-            headers={"Content-Type": "application/json", **headers},
-            timeout=5,
-        )
-        print(f"== {path} → HTTP {response.status_code}")
-        try:
-            print(json.dumps(response.json(), ensure_ascii=False, indent=2))
-        except ValueError:
-            print(response.text)
-        failed += response.status_code != 200
-    return 1 if failed else 0
+    unreadable = [str(p) for p in args.files if not p.is_file()]
+    if unreadable:
+        print(f"cs-bot replay: no such file: {', '.join(unreadable)}", file=sys.stderr)
+        return 2
+    try:
+        return replay(args.files, args.url, args.secret, args.golden, args.update)
+    except Unreachable as exc:
+        print(f"cs-bot replay: {exc}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"cs-bot replay: a fixture is not JSON: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

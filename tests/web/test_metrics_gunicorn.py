@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,26 +14,15 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.ports import free_port_in_range
 from tests.web.conftest import payload
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(7300, 7400)  # this suite's own servers stay in this range
 CONFIG = """
 from app.gunicorn_hooks import child_exit, prepare_metrics_dir
 
 prepare_metrics_dir()
 """
-
-
-def free_port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 7300-7399")
 
 
 @pytest.fixture(scope="module")
