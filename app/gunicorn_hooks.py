@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 def prepare_metrics_dir() -> Path:
     """Make `PROMETHEUS_MULTIPROC_DIR` an empty directory for this run and return it."""
+    if "app.metrics" in sys.modules:  # its metrics already chose in-process values: too late
+        raise RuntimeError("prepare_metrics_dir() must run before the app is imported (gunicorn.conf.py)")
     given = os.environ.get(MULTIPROC_ENV)
     if given:
         directory = Path(given)

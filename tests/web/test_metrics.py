@@ -199,3 +199,14 @@ def test_text_logs_are_still_available() -> None:
     assert formatter("text").format(record).endswith("INFO app [abc]: hello there")
     assert json.loads(formatter("json").format(record))["message"] == "hello there"
     assert isinstance(formatter("auto", io.StringIO()), type(formatter("json")))  # not a terminal: JSON
+
+
+def test_replay_customers_are_not_counted_as_customers(app: Flask, client: FlaskClient) -> None:
+    moves = Moves(client)
+    chat = Chat(client, "replay-test-001")
+    chat.say("기기 인증이 안돼요").tap("카셰어링")
+    chat.say("상담직원 연결")
+    assert moves("csbot_answers_total", kind="normal") == 3  # they were answered
+    assert moves("csbot_flow_starts_total", flow="carsharing_auth") == 0
+    assert moves("csbot_handoffs_total", reason="customer_request") == 0
+    assert app.extensions["cs_bot"].handoffs.repo.list() == []
