@@ -46,7 +46,10 @@ class RequestIdFilter(logging.Filter):
 
 class ScrubbedJsonFormatter(JsonFormatter):
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {k: scrub(v) if isinstance(v, str) else v for k, v in log_data.items()}
+        return {
+            k: scrub(v) if isinstance(v, str) and k != "request_id" else v  # the id was checked on entry
+            for k, v in log_data.items()
+        }
 
 
 def formatter(fmt: str, stream: Any = None) -> logging.Formatter:
@@ -54,8 +57,9 @@ def formatter(fmt: str, stream: Any = None) -> logging.Formatter:
         fmt = "text" if getattr(stream or sys.stderr, "isatty", lambda: False)() else "json"
     if fmt == "json":
         return ScrubbedJsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            "%(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601 in UTC
             json_ensure_ascii=False,
         )
     return logging.Formatter(TEXT_FORMAT)
