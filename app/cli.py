@@ -39,18 +39,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal (engine only, no server)")
     chat.add_argument("--user", default="terminal-user", help="user key for the conversation")
+    chat.add_argument(
+        "--record", type=Path, default=None, help="save the conversation as a replay fixture (every turn)"
+    )
 
     replay = commands.add_parser(
-        "replay", help="POST payload files to a running server and print the answers"
+        "replay", help="POST payload fixtures to a running server and compare with golden answers"
     )
-    replay.add_argument("files", nargs="+", type=Path)
+    replay.add_argument("files", nargs="+", type=Path, help="payloads or recorded conversations (.json)")
     replay.add_argument("--url", default="http://127.0.0.1:8000/skill")
     replay.add_argument("--secret", default=None, help="value for the X-Skill-Secret header")
+    replay.add_argument(
+        "--golden", type=Path, default=None, help="golden files directory (default: golden/ beside each file)"
+    )
+    replay.add_argument("--update", action="store_true", help="write the answers as the new golden files")
 
     worker = commands.add_parser(
         "worker", help="deliver handoffs to agent desks (RQ worker, needs REDIS_URL)"
     )
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--metrics-port", type=int, default=None, help="serve this worker's Prometheus metrics on this port"
+    )
 
     args = parser.parse_args(argv)
     handlers = {
@@ -121,16 +131,14 @@ def _eval(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from app.cli_chat import run_chat
 
-    return run_chat(load_settings(), args.user)
+    return run_chat(load_settings(), args.user, record=args.record)
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
-
     from rq import Queue, Worker
 
     from app.handoff.setup import build_handoff_service, redis_client
-    from app.privacy import install_privacy_filter
+    from app.logs import configure_logging
 
     settings = load_settings()
     if not settings.redis_url:
@@ -139,10 +147,11 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_privacy_filter()
+    configure_logging(settings.log_level, settings.log_format)
+    if args.metrics_port:  # delivery outcomes are counted where deliveries run: here
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port)
     build_handoff_service(settings).drain_spool()
     connection = redis_client(settings)
     worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
@@ -151,24 +160,20 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    import requests
+    from app.replay import Unreachable, replay
 
-    headers = {"X-Skill-Secret": args.secret} if args.secret else {}
-    failed = 0
-    for path in args.files:
-        response = requests.post(
-            args.url,
-            data=path.read_bytes(),
-            headers={"Content-Type": "application/json", **headers},
-            timeout=5,
-        )
-        print(f"== {path} → HTTP {response.status_code}")
-        try:
-            print(json.dumps(response.json(), ensure_ascii=False, indent=2))
-        except ValueError:
-            print(response.text)
-        failed += response.status_code != 200
-    return 1 if failed else 0
+    unreadable = [str(p) for p in args.files if not p.is_file()]
+    if unreadable:
+        print(f"cs-bot replay: no such file: {', '.join(unreadable)}", file=sys.stderr)
+        return 2
+    try:
+        return replay(args.files, args.url, args.secret, args.golden, args.update)
+    except Unreachable as exc:
+        print(f"cs-bot replay: {exc}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"cs-bot replay: a fixture is not JSON: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """`cs-bot chat`: the whole pipeline (payload → engine → Kakao JSON) in a terminal, for content editors.
 
 Type a message, or the number of a quick reply to tap it (sent with its clientExtra, as Kakao does).
-`/quit` leaves.
+`/save FILE` saves the conversation so far as a replay fixture (`cs-bot replay FILE`); `--record FILE`
+keeps saving it after every turn. `/quit` leaves.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -25,7 +27,9 @@ from app.kakao.request import parse_skill_request
 from app.session import MemoryStore
 
 
-def run_chat(settings: Settings, user: str, read: Any = input, write: Any = print) -> int:
+def run_chat(
+    settings: Settings, user: str, read: Any = input, write: Any = print, record: Path | None = None
+) -> int:
     logging.basicConfig(level=logging.ERROR)
     try:
         catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
@@ -37,7 +41,8 @@ def run_chat(settings: Settings, user: str, read: Any = input, write: Any = prin
     conversations = Conversations(catalog, MemoryStore(), local_handoffs(settings))
     conversations.on_handoff = lambda handoff, _request: write(_handoff_text(handoff))
     quick: list[dict[str, Any]] = []
-    write("대화를 시작하세요. 빠른 답장은 번호로 누를 수 있어요. (/quit 종료)")
+    turns: list[dict[str, Any]] = []
+    write("대화를 시작하세요. 빠른 답장은 번호로 누를 수 있어요. (/save 파일 저장, /quit 종료)")
     while True:
         try:
             line = read("나> ").strip()
@@ -45,6 +50,13 @@ def run_chat(settings: Settings, user: str, read: Any = input, write: Any = prin
             return 0
         if line in ("/quit", "/exit"):
             return 0
+        if line.startswith("/save"):
+            target = line.removeprefix("/save").strip()
+            if not target:
+                write("저장할 파일 이름을 적어 주세요: /save tests/fixtures/conversations/예시.json")
+            else:
+                write(f"saved {len(turns)} turn(s) to {save_fixture(Path(target), turns)}")
+            continue
         utterance, extra = line, {}
         if line.isdigit() and 1 <= int(line) <= len(quick):
             tapped = quick[int(line) - 1]
@@ -54,15 +66,25 @@ def run_chat(settings: Settings, user: str, read: Any = input, write: Any = prin
             "action": {"clientExtra": extra},
         }
         response = conversations.handle(parse_skill_request(payload))
+        turns.append(payload)
+        if record is not None:
+            save_fixture(record, turns)
         quick = response["template"].get("quickReplies", [])
         write(render_for_terminal(response))
+
+
+def save_fixture(path: Path, turns: list[dict[str, Any]]) -> Path:
+    """The conversation as a replay fixture: `{"turns": [payload, …]}` (replay gives it its own user)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"turns": turns}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def local_handoffs(settings: Settings) -> HandoffService:
     """Handoffs stay in this process: nothing is sent to the configured desks from a terminal chat."""
     repo = MemoryHandoffRepository()
     spool = Spool(Path(tempfile.mkdtemp(prefix="cs-bot-chat-")))
-    hours = BusinessHours.parse(settings.business_hours, settings.holidays)
+    hours = BusinessHours.parse(settings.business_hours, settings.holidays, settings.public_holidays)
     return HandoffService(repo, ThreadDispatcher(repo, []), spool, hours)
 
 

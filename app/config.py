@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     skills_dir: Path = PROJECT_ROOT / "skills"
     templates_dir: Path = PROJECT_ROOT / "templates"
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="json, text, or auto: text on a terminal, else json",
+    )
+    metrics_token: SecretStr | None = Field(None, description="if set, /metrics needs Authorization: Bearer")
     bot_vars: dict[str, str] = Field(default_factory=dict, description="BOT_VAR_* content variables")
 
     # handoff to agents
@@ -40,7 +45,8 @@ class Settings(BaseSettings):
     slack_webhook_url: str | None = Field(None, description="Slack incoming webhook for a Korean summary")
     agent_token: SecretStr | None = Field(None, description="token for the agent inbox /agent; unset = off")
     business_hours: str = Field("mon-fri 09:00-18:00", description="when agents answer (Asia/Seoul)")
-    holidays: str = Field("", description="comma-separated YYYY-MM-DD dates without agents")
+    holidays: str = Field("", description="the company's own days off: comma-separated YYYY-MM-DD dates")
+    public_holidays: bool = Field(True, description="KR public holidays close the desk; false = work them")
     handoff_retention_days: int = Field(30, ge=1, description="handoff records expire after this")
     transcript_ttl_seconds: int = Field(24 * 3600, ge=60, description="idle time before a transcript expires")
     transcript_max_entries: int = Field(100, ge=10, description="lines kept per transcript (customer + bot)")
@@ -73,13 +79,13 @@ class Settings(BaseSettings):
     @field_validator("business_hours")
     @classmethod
     def _valid_hours(cls, value: str) -> str:
-        BusinessHours.parse(value)
+        BusinessHours.parse(value, public_holidays=False)
         return value
 
     @field_validator("holidays")
     @classmethod
     def _valid_holidays(cls, value: str) -> str:
-        BusinessHours.parse("mon 09:00-10:00", value)
+        BusinessHours.parse("mon 09:00-10:00", value, public_holidays=False)
         return value
 
     @field_validator(
@@ -90,6 +96,7 @@ class Settings(BaseSettings):
         "slack_webhook_url",
         "agent_token",
         "public_base_url",
+        "metrics_token",
         mode="before",
     )
     @classmethod

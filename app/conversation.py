@@ -22,6 +22,7 @@ from app.handoff.record import seoul_now
 from app.handoff.service import HandoffService
 from app.kakao.render import apology_response, render_reply
 from app.kakao.request import SkillRequest
+from app.metrics import observe_turn, record_answer, record_store_error
 from app.privacy import mask_key
 from app.session import SessionStore, StoreUnavailable
 
@@ -54,6 +55,7 @@ class Conversations:
             body = render_reply(outcome.reply)
         except StoreUnavailable as exc:
             log.error("session store unavailable for user=%s: %s", mask_key(request.user_key), exc)
+            record_store_error("session")
             return self.failed(request, now)
         except Exception:
             log.exception("skill turn failed for user=%s", mask_key(request.user_key))
@@ -61,6 +63,7 @@ class Conversations:
         elapsed = time.monotonic() - started
         if elapsed > SLOW_TURN_SECONDS:
             log.warning("slow turn: %.2fs user=%s", elapsed, mask_key(request.user_key))
+        record_answer("normal")
         return body
 
     def turn(self, request: SkillRequest, now: datetime) -> Outcome:
@@ -70,6 +73,7 @@ class Conversations:
             return advance(self.catalog, None, event)
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
+            observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             handle.save(outcome.session.to_state())
             self.handoffs.note_turn(request, outcome.reply, now)
             if outcome.handoff is not None:
@@ -94,4 +98,5 @@ class Conversations:
             self.handoffs.failure(request, now)
         except Exception:  # the last resort must not fail the answer
             log.exception("could not record the failed turn for user=%s", mask_key(request.user_key))
+        record_answer("apology")
         return apology_response()

@@ -20,6 +20,7 @@ from typing import Protocol
 from app.handoff.desks import DeliveryError, Desk
 from app.handoff.record import DeliveryState, seoul_now
 from app.handoff.repository import HandoffRepository
+from app.metrics import record_delivery
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class Dispatcher(Protocol):
         """Schedule delivery of a saved handoff to every desk (returns at once)."""
 
     def close(self) -> None: ...
+
+    def depth(self) -> dict[str, int]:
+        """Deliveries waiting, by state (`queued`: due now, `scheduled`: a retry later) — for metrics."""
 
 
 def attempt(
@@ -46,6 +50,7 @@ def attempt(
     view = repo.get(handoff_id)
     if view is None:
         log.warning("handoff %s is gone (expired?); nothing to deliver to %s", handoff_id, desk.name)
+        record_delivery("gone")
         return True
     if view.delivery.get(desk.name, DeliveryState()).state == "delivered":
         return True
@@ -59,11 +64,13 @@ def attempt(
             DeliveryState(state=state, attempts=number, last_error=str(exc), updated_at=clock()),
         )
         log.warning("handoff %s → %s failed (attempt %d, %s): %s", handoff_id, desk.name, number, state, exc)
+        record_delivery(state)
         return False
     repo.set_delivery(
         handoff_id, desk.name, DeliveryState(state="delivered", attempts=number, updated_at=clock())
     )
     log.info("handoff %s → %s delivered (attempt %d)", handoff_id, desk.name, number)
+    record_delivery("delivered")
     return True
 
 
@@ -115,6 +122,12 @@ class ThreadDispatcher:
                 if not self._cv.wait(timeout=max(0.0, deadline - time.monotonic())):
                     return False
             return True
+
+    def depth(self) -> dict[str, int]:
+        now = time.monotonic()
+        with self._cv:
+            due = sum(1 for item in self._queue if item[0] <= now)
+            return {"queued": due + self._busy, "scheduled": len(self._queue) - due}
 
     def close(self) -> None:
         with self._cv:

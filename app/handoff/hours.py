@@ -1,15 +1,20 @@
 """When agents answer: weekly opening hours and holidays, in Asia/Seoul.
 
 `BUSINESS_HOURS` is a `;`-separated list of `<days> <HH:MM>-<HH:MM>`, days as `mon-fri`, `sat`,
-`mon,wed` …; default `mon-fri 09:00-18:00`. `HOLIDAYS` is a comma-separated list of dates
-(`2026-12-25,2027-01-01`) on which agents do not answer.
+`mon,wed` …; default `mon-fri 09:00-18:00`. Korean public holidays — lunar 설날 and 추석, substitute
+days (대체공휴일), election days — come from the `holidays` library (country KR) unless
+`PUBLIC_HOLIDAYS=false`; `HOLIDAYS` adds the company's own days off as a comma-separated list of dates
+(`2026-12-31,2027-01-02`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from holidays import country_holidays
 
 from app.handoff.record import SEOUL
 
@@ -28,10 +33,11 @@ class Span:
 @dataclass(frozen=True)
 class BusinessHours:
     spans: tuple[Span, ...]
-    holidays: frozenset[date] = frozenset()
+    holidays: frozenset[date] = frozenset()  # the company's own days off (HOLIDAYS)
+    public: Any = field(default=None, compare=False, repr=False)  # KR public holidays, None = off
 
     @classmethod
-    def parse(cls, spec: str, holidays: str = "") -> BusinessHours:
+    def parse(cls, spec: str, holidays: str = "", public_holidays: bool = True) -> BusinessHours:
         spans = tuple(_span(part) for part in spec.split(";") if part.strip())
         if not spans:
             raise ValueError("BUSINESS_HOURS needs at least one '<days> HH:MM-HH:MM' span")
@@ -39,11 +45,19 @@ class BusinessHours:
             days = frozenset(date.fromisoformat(d.strip()) for d in holidays.split(",") if d.strip())
         except ValueError as exc:
             raise ValueError(f"HOLIDAYS must be YYYY-MM-DD dates separated by commas: {exc}") from exc
-        return cls(spans, days)
+        return cls(spans, days, korean_public_holidays() if public_holidays else None)
+
+    def is_holiday(self, day: date) -> bool:
+        """A company day off or (unless switched off) a Korean public holiday."""
+        return day in self.holidays or (self.public is not None and day in self.public)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The Korean name of a public holiday ("설날", "추석 대체 휴일" …), None otherwise."""
+        return self.public.get(day) if self.public is not None else None
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(SEOUL)
-        if local.date() in self.holidays:
+        if self.is_holiday(local.date()):
             return False
         return any(local.weekday() in s.weekdays and s.start <= local.time() < s.end for s in self.spans)
 
@@ -54,7 +68,7 @@ class BusinessHours:
         local = moment.astimezone(SEOUL)
         for offset in range(0, 370):
             day = local.date() + timedelta(days=offset)
-            if day in self.holidays:
+            if self.is_holiday(day):
                 continue
             starts = sorted(s.start for s in self.spans if day.weekday() in s.weekdays)
             for start in starts:
@@ -66,6 +80,12 @@ class BusinessHours:
     def describe(self) -> str:
         """Korean summary for customers, e.g. "평일 09:00~18:00"."""
         return ", ".join(f"{_days_ko(s.weekdays)} {s.start:%H:%M}~{_hhmm(s.end)}" for s in self.spans)
+
+
+def korean_public_holidays() -> Any:
+    """South Korea's public holidays in Korean; years are filled in on first use, a few ahead now."""
+    this_year = datetime.now(SEOUL).year
+    return country_holidays("KR", language="ko", years=range(this_year - 1, this_year + 3))
 
 
 def when_korean(moment: datetime, now: datetime) -> str:

@@ -53,6 +53,9 @@ class RQDispatcher:
                 job_timeout=60,
             )
 
+    def depth(self) -> dict[str, int]:
+        return {"queued": self.queue.count, "scheduled": self.queue.scheduled_job_registry.count}
+
     def close(self) -> None:
         pass
 

@@ -18,6 +18,7 @@ from app.handoff.record import FactLine, HandoffRecord, TranscriptEntry, new_han
 from app.handoff.repository import HandoffRepository
 from app.handoff.spool import Spool
 from app.kakao.request import SkillRequest
+from app.metrics import record_handoff, record_store_error
 from app.privacy import mask_key
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class HandoffService:
             )
 
     def open(self, request: SkillRequest, handoff: HandoffRequest, now: datetime) -> HandoffRecord:
+        """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed)."""
         try:
             transcript = tuple(self.repo.transcript(request.user_key))
         except Exception:
@@ -70,7 +72,8 @@ class HandoffService:
             agent_notes=handoff.agent_notes,
             transcript=transcript,
         )
-        self.keep(record)
+        if not request.is_replay:
+            self.keep(record)
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
@@ -83,7 +86,8 @@ class HandoffService:
             reason="internal_error",
             transcript=(customer_line(request, now),),
         )
-        self.keep(record)
+        if not request.is_replay:
+            self.keep(record)
         return record
 
     def _record(self, request: SkillRequest, now: datetime, **fields: Any) -> HandoffRecord:
@@ -99,14 +103,25 @@ class HandoffService:
 
     def keep(self, record: HandoffRecord) -> None:
         """Save and schedule delivery; on any failure the record goes to the local spool instead."""
+        record_handoff(record.reason)
         try:
             self.repo.save(record)
             self.dispatcher.submit(record.id)
         except Exception as exc:
             log.error("handoff %s not saved (%s); spooling it", record.id, type(exc).__name__)
+            record_store_error("handoff")
             self.spool.add(record)
         else:
             log.info("handoff %s saved: category=%s reason=%s", record.id, record.category, record.reason)
+
+    def queue_depth(self) -> dict[str, int]:
+        """Records kept in the local spool and deliveries waiting (when the queue answers), for /metrics."""
+        depth = {"spooled": len(self.spool.pending())}
+        try:
+            depth.update(self.dispatcher.depth())
+        except Exception as exc:  # Redis down: the spool count is what matters then
+            log.warning("delivery queue depth not available: %s", type(exc).__name__)
+        return depth
 
     def drain_spool(self) -> int:
         try:

@@ -60,5 +60,5 @@ def build_handoff_service(settings: Settings) -> HandoffService:
         repo=repo,
         dispatcher=build_dispatcher(settings, repo),
         spool=Spool(settings.handoff_spool_dir),
-        hours=BusinessHours.parse(settings.business_hours, settings.holidays),
+        hours=BusinessHours.parse(settings.business_hours, settings.holidays, settings.public_holidays),
     )

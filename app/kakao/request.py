@@ -19,6 +19,7 @@ from app.kakao.tolerant import (
 DEFAULT_TIMEZONE = "Asia/Seoul"
 BOT_TEST_SURFACE = "BuilderBotTest"
 DEVELOPMENT_BOT_SUFFIX = "!"
+REPLAY_USER_PREFIX = "replay-"  # `cs-bot replay` customers (Kakao's user keys are hex: never this)
 
 
 def _freeze(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -81,6 +82,11 @@ class SkillRequest(BaseModel):
         if self.bot_id is None:
             return None
         return self.bot_id.removesuffix(DEVELOPMENT_BOT_SUFFIX)
+
+    @property
+    def is_replay(self) -> bool:
+        """A test customer of `cs-bot replay`: answered normally, but no handoff is filed for them."""
+        return self.user_key.startswith(REPLAY_USER_PREFIX)
 
     @property
     def is_bot_test(self) -> bool:

@@ -13,9 +13,9 @@ from app.config import Settings, load_settings
 from app.content_check import load_checked_catalog
 from app.conversation import Conversations
 from app.handoff.setup import build_handoff_service
-from app.privacy import install_privacy_filter
+from app.logs import configure_logging
 from app.session import MemoryStore, store_from_url
-from app.web import agent, health, skill
+from app.web import agent, health, metrics, skill
 from app.web.errors import json_error
 from app.web.runtime import Runtime
 
@@ -29,7 +29,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     node would render a response that breaks one of Kakao's limits.
     """
     settings = config if isinstance(config, Settings) else load_settings(dict(config or {}))
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     catalog = load_checked_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
     store = store_from_url(
         settings.redis_url,
@@ -52,6 +52,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(skill.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(agent.bp)
+    app.register_blueprint(metrics.bp)  # request ids, latency, GET /metrics
     app.register_error_handler(HTTPException, _http_error)
     log.info("ready: %d flows, %s store", len(catalog.flows), type(store).__name__)
     return app
@@ -61,12 +62,3 @@ def _http_error(exc: HTTPException) -> Any:
     """Every HTTP error as JSON `{"error": …}` (413 for bodies over MAX_BODY_BYTES, 404, 405, …)."""
     messages = {413: "request body is too large", 404: "not found", 405: "method not allowed"}
     return json_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
-
-
-def _configure_logging(level: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    else:
-        root.setLevel(level.upper())
-    install_privacy_filter(root)

@@ -1,0 +1,56 @@
+"""Gunicorn set-up for Prometheus multiprocess mode, for `gunicorn.conf.py` to import:
+
+    from app.gunicorn_hooks import child_exit, prepare_metrics_dir
+
+    prepare_metrics_dir()
+
+`prepare_metrics_dir()` runs in the gunicorn master while it reads its configuration — before any
+worker (or a `--preload`ed app) imports prometheus_client, which decides at import time whether to
+write values to files. It uses `PROMETHEUS_MULTIPROC_DIR` when the environment sets it (creating it and
+removing the previous run's files, as prometheus_client requires) and otherwise creates a fresh
+temporary directory that the master removes when it exits. `child_exit` is the gunicorn hook that
+drops a dead worker's live gauges. This module does not import prometheus_client at import time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_metrics_dir() -> Path:
+    """Make `PROMETHEUS_MULTIPROC_DIR` an empty directory for this run and return it."""
+    if "app.metrics" in sys.modules:  # its metrics already chose in-process values: too late
+        raise RuntimeError("prepare_metrics_dir() must run before the app is imported (gunicorn.conf.py)")
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # counters of a previous run would be added to this one
+            stale.unlink()
+        return directory
+    directory = Path(tempfile.mkdtemp(prefix="csbot-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(directory)
+    master = os.getpid()
+
+    def remove() -> None:  # workers run atexit handlers too: only the master removes the directory
+        if os.getpid() == master:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    atexit.register(remove)
+    return directory
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Gunicorn hook (master, after a worker exited): forget that worker's live gauge values."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
