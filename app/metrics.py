@@ -135,6 +135,11 @@ def observe_turn(
         flow = after.split(".", 1)[0]
         if flow != before_flow and flow != home_flow:
             record_flow_start(flow)
+    understood = getattr(outcome, "understood", ())
+    if "out_of_scope" in understood:
+        record_out_of_scope()
+    if "clarify" in understood:
+        record_clarify()
     closed = bool(before) and before in catalog and outcome.handoff is None and after is None
     if closed and getattr(catalog.node(before), "kind", None) == "end":
         record_resolution(before_flow or "-")

@@ -85,6 +85,7 @@ class _Turn:
         self.say = Prompter(catalog, {**event.context, "handoff_at": saved.handoff_at})
         self.handoff: HandoffRequest | None = None
         self.restarted = False
+        self.understood: list[str] = []
 
     # -- the turn -------------------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ class _Turn:
             return self.outcome()
         command = self.command()
         if command != AGENT and self.handoff_at and self.asks_about_handoff():
+            self.understood.append("handoff_status")
             self.go(self.catalog.bot.handoff_status)
         elif command == HOME:
             self.start_over()
@@ -123,7 +125,13 @@ class _Turn:
             handoff_at=self.handoff_at,
         )
         reply = Reply(tuple(self.say.messages), self.say.quick_replies)
-        return Outcome(session=session, reply=reply, handoff=self.handoff, restarted=self.restarted)
+        return Outcome(
+            session=session,
+            reply=reply,
+            handoff=self.handoff,
+            restarted=self.restarted,
+            understood=tuple(self.understood),
+        )
 
     def restart(self, notice: str) -> None:
         self.restarted = True
@@ -184,6 +192,7 @@ class _Turn:
             self.restart("common.expired_notice")  # a tap on a bubble from a conversation that is over
             return
         if (target := self.clarified()) is not None:
+            self.understood.append("clarified")
             self.start_over()
             self.go(target)
             return
@@ -256,11 +265,14 @@ class _Turn:
                 self.node = None
             self.switch_to(decision.target)
         elif isinstance(decision, Clarify):
+            self.understood.append("clarify")
             self.clarify(decision.first, decision.second)
         elif isinstance(decision, HandoffStatus):
+            self.understood.append("handoff_status")
             self.start_over()
             self.go(bot.handoff_status)
         else:
+            self.understood.append("out_of_scope")
             self.start_over()
             self.go(bot.out_of_scope)
 
@@ -282,6 +294,7 @@ class _Turn:
             return None
         if not within_flow and flow_of(route.target) == flow_of(self.node or ""):
             return None
+        self.understood.append("topic_switch")
         return route.target
 
     def choose(self, choice: Choice) -> None:
@@ -301,10 +314,12 @@ class _Turn:
             value = validator.check(self.event.utterance, _today(self.event.context))
         except Rejected as rejected:
             value, reason = None, rejected.reason
-        # A value found in the sentence is the answer; otherwise a clear problem statement switches:
-        # to any problem when no value was found, to another guide's when free text was expected.
+        # A value found in the sentence is the answer; otherwise a clear problem statement switches —
+        # but where the answer is a description of this very problem, only to another guide's.
         if (value is None or not validator.structured) and (
-            target := self.other_problem(within_flow=value is None, expecting_value=True)
+            target := self.other_problem(
+                within_flow=value is None or not validator.describes, expecting_value=True
+            )
         ) is not None:
             self.switch_to(target)
         elif value is None:
@@ -357,6 +372,7 @@ class _Turn:
     def repeat(self, node: Node) -> None:
         """The current question again after a stale tap; not counted as a failed answer."""
         assert self.node is not None
+        self.understood.append("stale_tap")
         self.say.text("common.stale_tap", self.values)
         self.say.question(node, self.values)
         self.say.quick_for(self.node, node, bool(self.history))

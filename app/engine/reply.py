@@ -95,3 +95,6 @@ class Outcome:
     reply: Reply
     handoff: HandoffRequest | None = None
     restarted: bool = False  # the saved state was unusable or expired; the customer was told
+    # What the engine made of free text this turn, for metrics and events (never shown to customers):
+    # "out_of_scope", "clarify", "clarified", "topic_switch", "handoff_status", "stale_tap".
+    understood: tuple[str, ...] = ()

@@ -1,0 +1,110 @@
+"""What customers who type (rather than tap) meet on the real content: the right part of the right
+guide, an honest answer when no guide fits, values found in sentences, topic switches, and answers
+about a handoff already made."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.engine.reply import HandoffRequest
+from tests.chat import Chat
+
+EMPATHY = ("놀라셨겠", "불편하셨겠", "불편을 드려", "걱정하시는 마음")  # guides' first lines assume a problem
+MENU = ["카셰어링 기기 인증", "전기차 충전 오류", "주차 결제 취소", "그 밖의 문의"]
+
+
+@pytest.mark.parametrize(
+    "utterance",
+    [
+        "주차장 위치가 어디예요?",
+        "전기차 충전 요금 얼마예요",
+        "카셰어링 예약은 어떻게 해요",
+        "택시 기사님이 불친절했어요",
+        "회원탈퇴 하고 싶어요",
+    ],
+)
+def test_out_of_scope_gets_an_honest_answer_without_a_guides_premise(
+    client: FlaskClient, handoffs: list[HandoffRequest], utterance: str
+) -> None:
+    chat = Chat(client).say(utterance)
+    assert "챗봇이 안내해 드리기 어려운 문의" in chat.text
+    assert not any(line in chat.text for line in EMPATHY)
+    assert chat.labels[:4] == MENU and "상담직원 연결" in chat.labels
+    assert handoffs == []
+    chat.tap("주차 결제 취소")  # the menu still works from there
+    assert "가입자 본인이신가요?" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("utterance", "says"),
+    [
+        (
+            "충전 다 끝났는데 앱에는 아직 충전하고 있다고 떠요",
+            "충전기의 통신 불안정으로 상태 변경이 지연될 수 있어요",
+        ),
+        ("누가 제 번호판 복제해서 쓰는 것 같아요", "걱정하시는 마음 충분히 공감해요"),
+        ("휴대폰 등록이 안 돼요 카셰어링 쓰려는데", "카셰어링"),
+        ("주차패스 해지하려면 어떻게 해요", "[등록정보 확인하기]"),
+    ],
+)
+def test_first_messages_reach_the_right_part_of_the_right_guide(
+    client: FlaskClient, utterance: str, says: str
+) -> None:
+    assert says in Chat(client).say(utterance).text
+
+
+def at_plate(client: FlaskClient, user: str = "c0" * 33) -> Chat:
+    chat = Chat(client, user).say("안 간 주차장 요금이 결제됐어요").tap("네, 본인이에요")
+    assert "차량번호를 알려 주세요" in chat.text
+    return chat
+
+
+@pytest.mark.parametrize(
+    ("said", "plate"), [("제 차 번호는 123 가 4567 입니다", "123가4567"), ("12가 3456이요", "12가3456")]
+)
+def test_a_plate_written_in_a_sentence_is_understood(client: FlaskClient, said: str, plate: str) -> None:
+    chat = at_plate(client).say(said)
+    assert f"{plate} 차량이 고객님께서 이용하시는 차량이 맞을까요?" in chat.text
+
+
+def test_the_entry_time_is_taken_from_a_sentence_and_a_new_problem_is_not_saved_as_a_value(
+    client: FlaskClient, handoffs: list[HandoffRequest]
+) -> None:
+    chat = at_plate(client).say("12가3456").tap("네, 맞아요").tap("아니요")
+    assert "입차 날짜와 시간" in chat.text
+    chat.say("주차패스 해지하고 싶어요")  # a new problem while the bot waits for a date
+    assert "[등록정보 확인하기]" in chat.text and "입차 날짜와 시간" not in chat.text
+
+    chat = at_plate(client, user="d1" * 33).say("12가3456").tap("네, 맞아요").tap("아니요")
+    chat.say("어제 오후 3시쯤 들어갔다고 나와요")
+    assert "지역을 알려 주세요" in chat.text
+    chat.tap("상담직원 연결")
+    (handoff,) = handoffs
+    entered = {f.label: f.value for f in handoff.facts}["입차 일시"]
+    assert entered.endswith("오후 3시쯤") and "월" in entered  # resolved to a date for the agent
+
+
+def test_after_a_handoff_asking_when_gets_an_answer_about_it(
+    client: FlaskClient, handoffs: list[HandoffRequest]
+) -> None:
+    chat = Chat(client).say("안 간 주차장 요금이 결제됐어요").tap("상담직원 연결")
+    assert len(handoffs) == 1
+    chat.say("언제 연결돼요?")
+    assert "상담직원에게 문의 내용을 전달해 드렸어요" in chat.text
+    assert "무엇을 도와드릴까요" not in chat.text  # not the greeting
+    assert any(b.get("action") == "operator" for b in chat.buttons())
+    assert len(handoffs) == 1  # asking about it files nothing new
+
+
+def test_a_double_tap_is_not_taken_as_the_answer_to_the_next_question(
+    client: FlaskClient, handoffs: list[HandoffRequest]
+) -> None:
+    chat = Chat(client).say("안 간 주차장 요금이 결제됐어요")
+    tap = next(q for q in chat.last["template"]["quickReplies"] if q["label"] == "네, 본인이에요")
+    chat.say(tap["messageText"], tap["extra"])
+    chat.say(tap["messageText"], tap["extra"])  # the same tap delivered again
+    assert "이미 답해 주신 질문의 버튼이에요" in chat.text
+    assert "차량번호를 알려 주세요" in chat.text
+    chat.say("12가3456")
+    assert "12가3456 차량이" in chat.text
