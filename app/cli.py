@@ -55,7 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(_: argparse.Namespace) -> int:
-    from app.content_check import check_rendering
+    from app.content_check import check_rendering, label_problems
     from app.engine.errors import ContentError
     from app.engine.loader import load_catalog
 
@@ -65,7 +65,7 @@ def _check(_: argparse.Namespace) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    problems = check_rendering(catalog)
+    problems = check_rendering(catalog) + label_problems(catalog, settings.skills_dir)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     nodes = sum(1 for _ in catalog.nodes())
