@@ -40,8 +40,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
 
+    agents = commands.add_parser("agents", help="agent inbox accounts: add, list, disable")
+    agent_commands = agents.add_subparsers(dest="agents_command", required=True)
+    add = agent_commands.add_parser("add", help="add an agent (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--lead", action="store_true", help="a lead: may reassign handoffs")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    agent_commands.add_parser("list", help="list agents")
+    disable = agent_commands.add_parser("disable", help="disable an agent and end their sessions now")
+    disable.add_argument("name")
+    enable = agent_commands.add_parser("enable", help="allow a disabled agent to sign in again")
+    enable.add_argument("name")
+
     args = parser.parse_args(argv)
-    handlers = {"serve": _serve, "check": _check, "chat": _chat, "replay": _replay, "worker": _worker}
+    handlers = {
+        "serve": _serve,
+        "check": _check,
+        "chat": _chat,
+        "replay": _replay,
+        "worker": _worker,
+        "agents": _agents,
+    }
     return handlers[args.command](args)
 
 
@@ -106,6 +125,12 @@ def _worker(args: argparse.Namespace) -> int:
     worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from app.cli_agents import run_agents
+
+    return run_agents(load_settings(), args)
 
 
 def _replay(args: argparse.Namespace) -> int:
