@@ -104,8 +104,9 @@ def _chat(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     import logging
 
-    from rq import Queue, Worker
+    from rq import Queue
 
+    from app.handoff.recovery import delivery_worker
     from app.handoff.setup import build_handoff_service, redis_client
     from app.privacy import install_privacy_filter
 
@@ -122,7 +123,7 @@ def _worker(args: argparse.Namespace) -> int:
     install_privacy_filter()
     build_handoff_service(settings).drain_spool()
     connection = redis_client(settings)
-    worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
+    worker = delivery_worker([Queue(settings.handoff_queue, connection=connection)], connection)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0
 
