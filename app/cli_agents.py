@@ -8,13 +8,12 @@ import getpass
 import sys
 
 from app.agents.accounts import AccountError, new_agent
+from app.agents.setup import build_desk
 from app.config import Settings
 from app.session import StoreUnavailable
 
 
 def run_agents(settings: Settings, args: argparse.Namespace) -> int:
-    from app.web.agent_auth import build_desk
-
     desk = build_desk(settings)
     try:
         if args.agents_command == "add":

@@ -297,14 +297,19 @@ class RedisHandoffRepository:
                 for handoff_id in batch:
                     pipe.hmget(self._key(handoff_id), "status", "category", "assignee")
                 rows = pipe.execute()
-                for handoff_id, (status, cat, holder) in zip(batch, rows, strict=True):
-                    if status is None or status.decode() not in statuses:
-                        continue
-                    if assignee is not None and (holder or b"").decode() != assignee:
-                        continue
-                    if category is not None and cat is not None and cat.decode() != category:
-                        continue
-                    view = self.get(handoff_id)
+                wanted = [
+                    handoff_id
+                    for handoff_id, (status, cat, holder) in zip(batch, rows, strict=True)
+                    if status is not None
+                    and status.decode() in statuses
+                    and (assignee is None or (holder or b"").decode() == assignee)
+                    and (category is None or cat is None or cat.decode() == category)
+                ]
+                pipe = self.client.pipeline()
+                for handoff_id in wanted:
+                    pipe.hgetall(self._key(handoff_id))
+                for fields in pipe.execute():
+                    view = _view(fields) if fields else None
                     if view is not None and (category is None or view.record.category == category):
                         chosen.append(view)
                 last = self.client.zscore(self._index, batch[-1])

@@ -308,10 +308,11 @@ class MemoryHandoffRepository:
 def count_views(
     rows: Sequence[tuple[str, str, str | None]], *, category: str | None, assignee: str | None
 ) -> Counter[str]:
-    """Per status within the filters; `category:<name>` per category (all statuses, for the menu)."""
+    """Per status within the filters; `all:<status>` without them; `category:<name>` per category."""
     counts: Counter[str] = Counter()
     for status, row_category, row_assignee in rows:
         counts[f"category:{row_category}"] += 1
+        counts[f"all:{status}"] += 1
         if (category is None or row_category == category) and (assignee is None or row_assignee == assignee):
             counts[status] += 1
     return counts

@@ -140,13 +140,12 @@ def list_context() -> dict[str, Any]:
         limit=PAGE_LIMIT,
     )
     counts = repo.counts(category=category, assignee=me.name if mine and me else None)
-    everything = repo.counts()
-    categories = sorted(k.removeprefix("category:") for k in everything if k.startswith("category:"))
+    categories = sorted(k.removeprefix("category:") for k in counts if k.startswith("category:"))
     return {
         "views": shown.views,
         "truncated": shown.next_cursor is not None,
         "counts": counts,
-        "waiting": everything["open"],
+        "waiting": counts["all:open"],
         "filters": STATUS_FILTERS,
         "chosen": chosen,
         "categories": categories,

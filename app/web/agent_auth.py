@@ -19,7 +19,6 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -40,8 +39,9 @@ from flask.blueprints import BlueprintSetupState
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from app.agents.accounts import Agent, AgentAccounts, FileAccounts, RedisAccounts
-from app.agents.sessions import SESSION_SECONDS, AgentSessions, MemorySessions, RedisSessions
+from app.agents.accounts import Agent
+from app.agents.sessions import SESSION_SECONDS
+from app.agents.setup import AgentDesk, build_desk
 from app.config import Settings
 from app.web.errors import json_error
 from app.web.runtime import runtime
@@ -58,24 +58,6 @@ TOO_MANY = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass
-class AgentDesk:
-    accounts: AgentAccounts
-    sessions: AgentSessions
-    limiter: Limiter | None = None
-
-
-def build_desk(settings: Settings) -> AgentDesk:
-    if settings.redis_url:
-        from app.handoff.setup import redis_client
-
-        client = redis_client(settings)
-        return AgentDesk(
-            RedisAccounts(client, settings.redis_prefix), RedisSessions(client, settings.redis_prefix)
-        )
-    return AgentDesk(FileAccounts(settings.agents_file), MemorySessions())
 
 
 def desk() -> AgentDesk:
