@@ -327,3 +327,23 @@ def test_logging_out_in_chromium_needs_a_new_sign_in(live_inbox: LiveInbox, page
     expect(page).to_have_url(f"{live_inbox.url}/agent/login?next=/agent")
     cookies = page.context.cookies()
     assert all(c["name"] != "agent_session" for c in cookies)
+
+
+def test_a_long_transcript_opens_at_the_handoff_moment(
+    live_inbox: LiveInbox, pages: Pages, tmp_path: Path
+) -> None:
+    chat = Chat(live_inbox.app.test_client(), "g" * 66)
+    for n in range(12):
+        chat.say(f"{n}번째 질문이에요").say("처음으로")
+    chat.say("주차 안 했는데 결제됐어요").say("상담직원 연결")
+    page = pages.open()
+    sign_in(page, live_inbox.url, KIM, f"/agent/handoffs/{live_inbox.newest_id()}")
+    area = page.locator("#transcript").bounding_box()
+    moment = page.locator(".bubble-row.moment").bounding_box()
+    oldest = page.locator(".bubble-row").first.bounding_box()
+    assert area and moment and oldest
+    assert area["y"] <= moment["y"] and moment["y"] + moment["height"] <= area["y"] + area["height"]
+    assert oldest["y"] + oldest["height"] < area["y"]  # the first lines are scrolled away, above
+    expect(page.locator(".bubble-row.moment .bubble")).to_have_text("상담직원 연결")
+    fits(page)
+    shoot(page, tmp_path, f"detail-long-{pages.size[0]}")
