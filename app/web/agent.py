@@ -17,7 +17,7 @@ from typing import Any, get_args
 from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from app.agents.accounts import Agent, verify
+from app.agents.accounts import AccountError, Agent, new_agent, verify
 from app.handoff.desks import inbox_link, payload
 from app.handoff.record import (
     DELIVERY_LABELS,
@@ -307,6 +307,26 @@ def api_claim(handoff_id: str) -> Any:
     if isinstance(outcome, tuple):
         return json_error(outcome[0], outcome[2])
     return jsonify(api_handoff(outcome.view))
+
+
+@bp.post("/api/agents")
+def api_add_agent() -> Any:
+    """Bootstrap without a shell: the Bearer token (only it, not a session) adds an agent account."""
+    if not auth.bearer_ok():
+        return json_error(401, "Authorization: Bearer <AGENT_TOKEN> required")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("name", "password")):
+        return json_error(400, 'body must be JSON {"name": …, "password": …, "role": "agent" | "lead"}')
+    role = body.get("role", "agent")
+    if role not in ("agent", "lead"):
+        return json_error(400, 'role must be "agent" or "lead"')
+    try:
+        agent = new_agent(body["name"], body["password"], role)
+        auth.desk().accounts.add(agent)
+    except AccountError as exc:
+        return json_error(400, str(exc))
+    log.info("agent inbox: agent %s added through the API", agent.name)
+    return jsonify(name=agent.name, role=agent.role), 201
 
 
 # --- what agents do -------------------------------------------------------------------------------

@@ -334,3 +334,25 @@ def test_the_api_pages_through_every_handoff_once(desk_app: Flask) -> None:
         if cursor is None:
             break
     assert seen == made[::-1]
+
+
+def test_the_api_token_bootstraps_an_account_and_nothing_else_does(tmp_path: Path) -> None:
+    app = create_app(
+        {"agent_token": TOKEN, "handoff_spool_dir": tmp_path, "agents_file": tmp_path / "a.json"}
+    )
+    try:
+        client, body = app.test_client(), {"name": "첫상담", "password": "first-password-1", "role": "lead"}
+        assert client.post("/agent/api/agents", json=body).status_code == 401
+        made = client.post("/agent/api/agents", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert made.status_code == 201 and made.get_json() == {"name": "첫상담", "role": "lead"}
+        again = client.post("/agent/api/agents", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert again.status_code == 400  # the name is taken
+        signed_in = sign_in(app, "첫상담", "first-password-1")
+        token = csrf(signed_in)
+        other = {"name": "둘째", "password": "second-password"}
+        assert (
+            signed_in.post("/agent/api/agents", json=other, headers={"X-CSRF-Token": token}).status_code
+            == 401
+        )
+    finally:
+        app.extensions["cs_bot"].close()
