@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from app.agents.accounts import new_agent
 from app.handoff.record import LINE_CAP, RECORD_TRANSCRIPT_CAP
 from app.handoff.spool import Spool
 from app.session import StoreUnavailable
@@ -191,10 +192,18 @@ def test_without_a_user_key_the_customer_is_told_honestly(app: Flask) -> None:
 
 
 def test_huge_turns_make_a_bounded_record_that_shows_the_cut(tmp_path: Path) -> None:
-    app = create_app({"handoff_spool_dir": tmp_path / "spool", "max_body_bytes": 200_000})
+    token = "one-record-test-agent-token-0123"
+    app = create_app(
+        {
+            "handoff_spool_dir": tmp_path / "spool",
+            "max_body_bytes": 200_000,
+            "agent_token": token,
+            "agents_file": tmp_path / "agents.json",
+        }
+    )
     chat = Chat(app.test_client(), "h" * 66)
-    # The 50 turns of 60 KB; 30 of 8 KB hit the same caps (the engine is slow on 60 KB turns).
-    for i in range(30):
+    # The 50 turns of 60 KB; 20 of 8 KB hit the same caps (the engine is slow on 60 KB turns).
+    for i in range(20):
         chat.say("처음으로").say(f"{i:02} " + "x" * 8_000)
     chat.say("상담직원 연결")
     (view,) = records(app)
@@ -202,7 +211,18 @@ def test_huge_turns_make_a_bounded_record_that_shows_the_cut(tmp_path: Path) -> 
     assert size < 2 * RECORD_TRANSCRIPT_CAP  # not 3 MB
     long_lines = [e for e in view.record.transcript if e.who == "customer" and e.cut]
     assert long_lines and all(len(e.text) == LINE_CAP for e in long_lines)
-    assert long_lines[-1].text.startswith("29 ") and long_lines[-1].cut == 8_003 - LINE_CAP
+    assert long_lines[-1].text.startswith("19 ") and long_lines[-1].cut == 8_003 - LINE_CAP
     assert view.record.transcript_cut > 0
     assert view.record.transcript[-2].text == "상담직원 연결"  # the handoff moment is kept
+    api = app.test_client().get(
+        f"/agent/api/handoffs/{view.record.id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.get_json()["transcript_cut"] == view.record.transcript_cut
+    assert len(api.get_data()) < 3 * RECORD_TRANSCRIPT_CAP  # not megabytes
+    app.extensions["agent_desk"].accounts.add(new_agent("김상담", "password-kim-1"))
+    agent = app.test_client()
+    agent.post("/agent/login", data={"name": "김상담", "password": "password-kim-1"})
+    page = agent.get(f"/agent/handoffs/{view.record.id}").get_data(as_text=True)
+    assert f"앞선 메시지 {view.record.transcript_cut}개는 크기 제한으로 생략되었습니다" in page
+    assert f"… 이후 {8_003 - LINE_CAP}자 생략" in page  # where the long lines were cut
     app.extensions["cs_bot"].close()
