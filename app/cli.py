@@ -62,6 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--metrics-port", type=int, default=None, help="serve this worker's Prometheus metrics on this port"
     )
 
+    agents = commands.add_parser("agents", help="agent inbox accounts: add, list, disable")
+    agent_commands = agents.add_subparsers(dest="agents_command", required=True)
+    add = agent_commands.add_parser("add", help="add an agent (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--lead", action="store_true", help="a lead: may reassign handoffs")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    agent_commands.add_parser("list", help="list agents")
+    disable = agent_commands.add_parser("disable", help="disable an agent and end their sessions now")
+    disable.add_argument("name")
+    enable = agent_commands.add_parser("enable", help="allow a disabled agent to sign in again")
+    enable.add_argument("name")
+
     args = parser.parse_args(argv)
     handlers = {
         "serve": _serve,
@@ -70,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "chat": _chat,
         "replay": _replay,
         "worker": _worker,
+        "agents": _agents,
     }
     return handlers[args.command](args)
 
@@ -84,7 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(_: argparse.Namespace) -> int:
-    from app.content_check import check_rendering
+    from app.content_check import check_rendering, label_problems
     from app.engine.errors import ContentError
     from app.engine.loader import load_catalog
 
@@ -94,7 +107,7 @@ def _check(_: argparse.Namespace) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    problems = check_rendering(catalog)
+    problems = check_rendering(catalog) + label_problems(catalog, settings.skills_dir)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     nodes = sum(1 for _ in catalog.nodes())
@@ -135,8 +148,9 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from rq import Queue, Worker
+    from rq import Queue
 
+    from app.handoff.recovery import delivery_worker
     from app.handoff.setup import build_handoff_service, redis_client
     from app.logs import configure_logging
 
@@ -154,9 +168,15 @@ def _worker(args: argparse.Namespace) -> int:
         start_http_server(args.metrics_port)
     build_handoff_service(settings).drain_spool()
     connection = redis_client(settings)
-    worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
+    worker = delivery_worker([Queue(settings.handoff_queue, connection=connection)], connection)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from app.cli_agents import run_agents
+
+    return run_agents(load_settings(), args)
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from app.handoff.hours import BusinessHours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_PREFIX = "BOT_VAR_"
+AGENT_TOKEN_MIN_LENGTH = 24
 
 
 class Settings(BaseSettings):
@@ -43,7 +44,14 @@ class Settings(BaseSettings):
     handoff_webhook_url: str | None = Field(None, description="generic JSON desk webhook (HMAC-signed)")
     handoff_webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for the webhook")
     slack_webhook_url: str | None = Field(None, description="Slack incoming webhook for a Korean summary")
-    agent_token: SecretStr | None = Field(None, description="token for the agent inbox /agent; unset = off")
+    agent_token: SecretStr | None = Field(
+        None, description="turns the agent inbox /agent on; its JSON API's Bearer token; unset = off"
+    )
+    agents_file: Path = Field(
+        PROJECT_ROOT / "var" / "agents.json", description="agent accounts when REDIS_URL is unset"
+    )
+    agent_login_limit_account: str = Field("5/minute;20/hour", description="failed sign-ins per name")
+    agent_login_limit_address: str = Field("20/minute;100/hour", description="failed sign-ins per address")
     business_hours: str = Field("mon-fri 09:00-18:00", description="when agents answer (Asia/Seoul)")
     holidays: str = Field("", description="the company's own days off: comma-separated YYYY-MM-DD dates")
     public_holidays: bool = Field(True, description="KR public holidays close the desk; false = work them")
@@ -74,6 +82,16 @@ class Settings(BaseSettings):
     def _split_schedule(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(int(v) for v in value.replace(" ", "").split(",") if v)
+        return value
+
+    @field_validator("agent_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < AGENT_TOKEN_MIN_LENGTH:
+            raise ValueError(
+                f"AGENT_TOKEN must be at least {AGENT_TOKEN_MIN_LENGTH} characters "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @field_validator("business_hours")

@@ -19,6 +19,7 @@ from app.engine.model import INTERACTIVE, AskNode, ChoiceNode, HandoffNode
 from app.engine.reply import Event, Outcome
 from app.engine.session import Session, Step
 from app.engine.validators import VALIDATORS
+from app.handoff.labels import check_labels, load_labels
 from app.kakao.check import check_response
 from app.kakao.limits import KakaoLimitError
 from app.kakao.render import apology_response, render_reply
@@ -99,8 +100,14 @@ def load_checked_catalog(skills_dir: Path, templates_dir: Path, variables: Mappi
     key = digest.hexdigest()
     if key not in _checked:
         catalog = load_catalog(skills_dir, templates_dir, variables)
-        problems = check_rendering(catalog)
+        problems = check_rendering(catalog) + label_problems(catalog, skills_dir)
         if problems:
             raise ContentError(problems)
         _checked[key] = catalog
     return _checked[key]
+
+
+def label_problems(catalog: Catalog, skills_dir: Path) -> list[Problem]:
+    """Reasons without a Korean label (skills/_labels.yaml) — agents would read English codes."""
+    labels, problems = load_labels(skills_dir)
+    return problems + check_labels(catalog, labels)

@@ -70,11 +70,14 @@ class Conversations:
         event = Event(request.utterance, dict(request.client_extra), self.moment(now))
         if not request.user_key:  # nothing to key a conversation on: answer, but keep no state
             log.info("skill request without a user key; answering statelessly")
-            return advance(self.catalog, None, event)
+            # agent desk (issue 11): a handoff without a user key cannot be recorded; say so honestly
+            return self.handoffs.stateless(self.catalog, advance(self.catalog, None, event))
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             handle.save(outcome.session.to_state())
+            # agent desk (issue 11): a later failed turn still passes on the facts collected so far
+            self.handoffs.remember(request.user_key, self.catalog, outcome.session)
             self.handoffs.note_turn(request, outcome.reply, now)
             if outcome.handoff is not None:
                 self.handoffs.open(request, outcome.handoff, now)

@@ -314,12 +314,11 @@ class _Turn:
             value = validator.check(self.event.utterance, _today(self.event.context))
         except Rejected as rejected:
             value, reason = None, rejected.reason
-        # A value found in the sentence is the answer; otherwise a clear problem statement switches —
-        # but where the answer is a description of this very problem, only to another guide's.
+        # A value found in the sentence is the answer; otherwise a clear problem statement switches
+        # (only to another guide's where the node says its answers read like this guide's problems).
+        within_flow = value is None or node.switch == "any"
         if (value is None or not validator.structured) and (
-            target := self.other_problem(
-                within_flow=value is None or not validator.describes, expecting_value=True
-            )
+            target := self.other_problem(within_flow=within_flow, expecting_value=True)
         ) is not None:
             self.switch_to(target)
         elif value is None:

@@ -123,6 +123,10 @@ class AskNode(_Question):
     hint: TemplateId  # said (with the validator's reason) when the value is rejected
     next: NodeRef
     choices: tuple[Choice, ...] = Field(default=(), max_length=MAX_CHOICES - 1)
+    # A message that is clearly another problem switches to it instead of being saved. Where answers
+    # naturally read like this guide's other problems ("3번 충전기, 급속" at an EV charger question),
+    # `switch: other_guides` lets only another guide's problem switch.
+    switch: Literal["any", "other_guides"] = "any"
 
 
 class Case(_Strict):

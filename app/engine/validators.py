@@ -33,7 +33,6 @@ class Validator:
     example: str
     max_length: int
     structured: bool = False
-    describes: bool = False  # the answer describes the problem itself, so it reads like a guide's entry
 
 
 def _squash(raw: str) -> str:
@@ -87,7 +86,7 @@ def phone(raw: str, today: date | None = None) -> str:
 VALIDATORS: dict[str, Validator] = {
     v.name: v
     for v in (
-        Validator("text", _bounded_text(2, 300), "충전 시작 버튼을 누르면 오류가 나요", 300, describes=True),
+        Validator("text", _bounded_text(2, 300), "충전 시작 버튼을 누르면 오류가 나요", 300),
         Validator("short_text", _bounded_text(1, 60), "강남역 1번 출구 충전소", 60),
         Validator("plate", plate, "12가3456", 10, structured=True),
         Validator("phone", phone, "010-1234-5678", 13),

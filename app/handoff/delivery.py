@@ -1,7 +1,10 @@
 """Delivering a handoff to each desk, outside the request path, with retries and backoff.
 
 One attempt (`attempt`) is the same wherever it runs: load the record, skip if that desk already has
-it, send, record the outcome on the handoff. Two dispatchers schedule attempts with the same policy:
+it, mark the attempt (전송 중), send, record the outcome on the handoff. Delivery is at-least-once: a
+process that dies between a desk's 2xx and recording it sends again on the retry (app/handoff/
+recovery.py picks such jobs up within seconds); the handoff id in `Idempotency-Key` lets desks dedupe.
+Two dispatchers schedule attempts with the same policy:
 `ThreadDispatcher` (in-process, when there is no Redis) and `RQDispatcher` (app/handoff/jobs.py).
 The default schedule retries within a minute first, then ever more slowly for about 15 hours.
 """
@@ -54,6 +57,11 @@ def attempt(
         return True
     if view.delivery.get(desk.name, DeliveryState()).state == "delivered":
         return True
+    # Marked before sending: if this process dies before the outcome is recorded, the handoff shows
+    # 전송 중 and the retry sends it again (at-least-once; desks dedupe on Idempotency-Key).
+    repo.set_delivery(
+        handoff_id, desk.name, DeliveryState(state="sending", attempts=number, updated_at=clock())
+    )
     try:
         desk.send(view)
     except DeliveryError as exc:

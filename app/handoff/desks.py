@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
+from pydantic import BaseModel
 
 from app.handoff.record import SEOUL, HandoffView
 
@@ -45,11 +46,20 @@ def payload(view: HandoffView, inbox_url: str | None = None) -> dict[str, Any]:
         "node": record.node,
         "path": list(record.path),
         "user": {"bot_user_key": record.bot_user_key, "plusfriend_user_key": record.plusfriend_user_key},
-        "facts": [f.model_dump() for f in record.facts],
+        "facts": [_dump(f) for f in record.facts],
         "agent_notes": list(record.agent_notes),
-        "transcript": [e.model_dump(mode="json") for e in record.transcript],
+        "transcript": [_dump(e) for e in (*record.transcript, *view.followups)],
+        "transcript_cut": record.transcript_cut,
         "inbox_url": inbox_url,
     }
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    """A fact or transcript line; `cut` (characters cut off at the size cap) only when something was."""
+    data = model.model_dump(mode="json")
+    if not data.get("cut"):
+        data.pop("cut", None)
+    return data
 
 
 def sign(secret: str, body: bytes) -> str:

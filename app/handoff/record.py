@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -24,21 +24,60 @@ REASON_LABELS: dict[str, str] = {
     "flow": "가이드에 따른 상담 연결",
 }
 
-DeliveryStateName = Literal["pending", "retrying", "delivered", "failed"]
+DeliveryStateName = Literal["pending", "sending", "retrying", "delivered", "failed"]
 DELIVERY_LABELS: dict[str, str] = {
     "pending": "전송 대기",
+    "sending": "전송 중",
     "retrying": "재시도 중",
     "delivered": "전달됨",
     "failed": "실패",
 }
 
 
+# Size caps: one transcript line, one fact value, and the transcript a record carries (in characters).
+LINE_CAP = 2000
+FACT_CAP = 500
+RECORD_TRANSCRIPT_CAP = 40_000
+
+
 def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, reason)
 
 
+def safe_text(text: str) -> str:
+    """Text that serialises anywhere: lone UTF-16 surrogates (e.g. half an emoji, `\\ud83d`) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_safe(v) for v in value)
+    return value
+
+
+def _capped(data: object, field: str, cap: int) -> object:
+    """Cut `field` to `cap` characters and count what was cut in `cut` (the inbox shows it)."""
+    if isinstance(data, dict) and isinstance(data.get(field), str) and len(data[field]) > cap:
+        cut = len(data[field]) - cap + int(data.get("cut") or 0)
+        return {**data, field: data[field][:cap], "cut": cut}
+    return data
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _safe_strings(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {k: _safe(v) for k, v in data.items()}
+        return data
 
 
 class TranscriptEntry(_Frozen):
@@ -48,12 +87,24 @@ class TranscriptEntry(_Frozen):
     who: Literal["customer", "bot"]
     text: str
     tapped: bool = False  # the customer tapped a quick reply or button (rather than typing)
+    cut: int = 0  # characters cut off the end (LINE_CAP)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap(cls, data: object) -> object:
+        return _capped(data, "text", LINE_CAP)
 
 
 class FactLine(_Frozen):
     key: str
     label: str
     value: str
+    cut: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap(cls, data: object) -> object:
+        return _capped(data, "value", FACT_CAP)
 
 
 class DeliveryState(_Frozen):
@@ -79,19 +130,82 @@ class HandoffRecord(_Frozen):
     agent_notes: tuple[str, ...] = ()
     transcript: tuple[TranscriptEntry, ...] = ()
     outside_hours: bool = False
+    reason_text: str | None = None  # the Korean label of `reason` when the record was made (content)
+    transcript_cut: int = 0  # older transcript lines left out to keep the record under its size cap
 
     @property
     def reason_label(self) -> str:
-        return reason_label(self.reason)
+        return self.reason_text or reason_label(self.reason)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap_transcript(cls, data: object) -> object:
+        """Keep the newest lines within RECORD_TRANSCRIPT_CAP characters (at least the last two)."""
+        if not isinstance(data, dict) or not isinstance(data.get("transcript"), list | tuple):
+            return data
+        lines = list(data["transcript"])
+        sizes = [len(_text_of(line)) + 60 for line in lines]
+        dropped = 0
+        while len(lines) - dropped > 2 and sum(sizes[dropped:]) > RECORD_TRANSCRIPT_CAP:
+            dropped += 1
+        if not dropped:
+            return data
+        cut = int(data.get("transcript_cut") or 0) + dropped
+        return {**data, "transcript": tuple(lines[dropped:]), "transcript_cut": cut}
+
+
+def _text_of(line: object) -> str:
+    text = line.get("text") if isinstance(line, dict) else getattr(line, "text", "")
+    return text if isinstance(text, str) else ""
+
+
+HistoryAction = Literal["created", "claimed", "reassigned", "status", "memo", "again"]
+HISTORY_LABELS: dict[str, str] = {
+    "created": "접수",
+    "claimed": "담당",
+    "reassigned": "담당자 변경",
+    "status": "상태 변경",
+    "memo": "메모 수정",
+    "again": "고객이 다시 연결 요청",
+}
+MEMO_CAP = 4000
+
+
+class HistoryEntry(_Frozen):
+    """Who did what to a handoff, and when (shown on the detail page)."""
+
+    at: datetime
+    by: str  # agent name, "고객", "API"
+    action: HistoryAction
+    detail: str = ""
+
+
+class Memo(_Frozen):
+    """The agents' internal note on a handoff (never shown to the customer)."""
+
+    text: str
+    by: str
+    at: datetime
+    cut: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap(cls, data: object) -> object:
+        return _capped(data, "text", MEMO_CAP)
 
 
 class HandoffView(_Frozen):
-    """A record with what changes after it was made: its status and per-desk delivery."""
+    """A record with what changes after it was made: status, per-desk delivery, and the desk side
+    (who holds it, the internal memo, its history, lines the customer added later)."""
 
     record: HandoffRecord
     status: Status = "open"
     status_at: datetime | None = None
     delivery: dict[str, DeliveryState] = Field(default_factory=dict)
+    assignee: str | None = None
+    memo: Memo | None = None
+    history: tuple[HistoryEntry, ...] = ()
+    followups: tuple[TranscriptEntry, ...] = ()
 
     @property
     def status_label(self) -> str:

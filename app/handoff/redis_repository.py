@@ -5,26 +5,59 @@ Keys (all under the app's prefix):
   expires after the retention period.
 - `handoffs` — a sorted set of ids by creation time (newest first listing); pruned as records expire.
 - `transcript:{user}` — a list of JSON lines, trimmed to the last N and expiring after the TTL.
+- Desk side (agent inbox): `assignee`, `memo` and `category` fields in `handoff:{id}`;
+  `handoff:{id}:history` and `handoff:{id}:more` (lines the customer added by asking again) as lists of
+  JSON; `handoff-open:{user}` — the customer's open handoff (one record per customer request).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import redis
 from redis.exceptions import RedisError
 
-from app.handoff.record import DeliveryState, HandoffRecord, HandoffView, Status, TranscriptEntry, seoul_now
+from app.handoff.record import (
+    DeliveryState,
+    HandoffRecord,
+    HandoffView,
+    HistoryEntry,
+    Memo,
+    Status,
+    TranscriptEntry,
+    seoul_now,
+)
 from app.handoff.repository import (
     DEFAULT_RETENTION,
     DEFAULT_TRANSCRIPT_ENTRIES,
     DEFAULT_TRANSCRIPT_TTL,
+    FOLLOWUP_CAP,
+    Claim,
+    Kept,
+    Page,
+    again_entry,
+    claim_entry,
+    count_views,
+    cursor_of,
     matches,
+    new_lines,
+    status_entry,
 )
 from app.session import StoreUnavailable
+
+# KEYS: handoff hash; ARGV: agent, take_over ("1"/"0") → {0} missing, {1, previous} taken, {2, holder} refused
+_CLAIM = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
+local holder = redis.call('HGET', KEYS[1], 'assignee')
+if holder == ARGV[1] then return {3, holder} end
+if holder and ARGV[2] ~= '1' then return {2, holder} end
+redis.call('HSET', KEYS[1], 'assignee', ARGV[1])
+return {1, holder or ''}
+"""
 
 
 @contextmanager
@@ -131,6 +164,178 @@ class RedisHandoffRepository:
             return bool(self.client.ping())
         except Exception:
             return False
+
+    # --- one record per customer request, the desk side (claims, history, memo), paging -----------
+
+    def _open_key(self, user_key: str) -> str:
+        return f"{self.prefix}handoff-open:{user_key}"
+
+    def _ttl(self) -> int:
+        return int(self.retention.total_seconds())
+
+    def _push(self, handoff_id: str, suffix: str, *lines: str, keep: int = 0) -> None:
+        key = f"{self._key(handoff_id)}:{suffix}"
+        pipe = self.client.pipeline()
+        pipe.rpush(key, *lines)
+        if keep:
+            pipe.ltrim(key, -keep, -1)
+        pipe.expire(key, self._ttl())
+        pipe.execute()
+
+    def keep_request(self, record: HandoffRecord) -> Kept:
+        with _redis_errors("keeping a handoff"):
+            current_id = self.open_handoff_of(record.bot_user_key)
+            current = self.with_desk([v])[0] if current_id and (v := self.get(current_id)) else None
+            if current is not None:
+                lines = new_lines(current, record)
+                if lines:
+                    self._push(
+                        current_id or "", "more", *[e.model_dump_json() for e in lines], keep=FOLLOWUP_CAP
+                    )
+                self._push(current_id or "", "history", again_entry(record).model_dump_json())
+                return Kept(current.record.id, new=False)
+            self.save(record)
+            pipe = self.client.pipeline()
+            pipe.hset(self._key(record.id), "category", record.category)
+            pipe.set(self._open_key(record.bot_user_key), record.id, ex=self._ttl())
+            pipe.execute()
+        return Kept(record.id, new=True)
+
+    def open_handoff_of(self, user_key: str) -> str | None:
+        with _redis_errors("finding a customer's open handoff"):
+            found = self.client.get(self._open_key(user_key))
+            if not found:
+                return None
+            status = self.client.hget(self._key(found.decode()), "status")
+        return found.decode() if status is not None and status != b"done" else None
+
+    def claim(self, handoff_id: str, agent: str, by: str, at: datetime, *, take_over: bool) -> Claim | None:
+        with _redis_errors("claiming a handoff"):
+            outcome, holder = self.client.eval(
+                _CLAIM, 1, self._key(handoff_id), agent, "1" if take_over else "0"
+            )
+            if outcome == 0:
+                return None
+            previous = holder.decode() or None
+            if outcome == 1:
+                self._push(handoff_id, "history", claim_entry(previous, agent, by, at).model_dump_json())
+        view = self.get(handoff_id)
+        if view is None:
+            return None
+        view = self.with_desk([view])[0]
+        return Claim(view, ok=outcome != 2, holder=view.assignee)
+
+    def change_status(self, handoff_id: str, status: Status, by: str, at: datetime) -> HandoffView | None:
+        before = self.get(handoff_id)
+        if before is None:
+            return None
+        self.set_status(handoff_id, status, at)
+        with _redis_errors("recording a status change"):
+            self._push(handoff_id, "history", status_entry(before.status, status, by, at).model_dump_json())
+            open_key = self._open_key(before.record.bot_user_key)
+            if status == "done":
+                if self.client.get(open_key) == handoff_id.encode():
+                    self.client.delete(open_key)
+            else:
+                self.client.set(open_key, handoff_id, ex=self._ttl(), nx=True)
+        view = self.get(handoff_id)
+        return self.with_desk([view])[0] if view else None
+
+    def set_memo(self, handoff_id: str, text: str, by: str, at: datetime) -> HandoffView | None:
+        key = self._key(handoff_id)
+        with _redis_errors("saving a memo"):
+            if not self.client.exists(key):
+                return None
+            self.client.hset(key, "memo", Memo(text=text, by=by, at=at).model_dump_json())
+            self._push(handoff_id, "history", HistoryEntry(at=at, by=by, action="memo").model_dump_json())
+        view = self.get(handoff_id)
+        return self.with_desk([view])[0] if view else None
+
+    def with_desk(self, views: Sequence[HandoffView]) -> list[HandoffView]:
+        if not views:
+            return []
+        with _redis_errors("reading the desk side of handoffs"):
+            pipe = self.client.pipeline()
+            for view in views:
+                key = self._key(view.record.id)
+                pipe.hmget(key, "assignee", "memo")
+                pipe.lrange(f"{key}:history", 0, -1)
+                pipe.lrange(f"{key}:more", 0, -1)
+            found = pipe.execute()
+        filled = []
+        for index, view in enumerate(views):
+            (assignee, memo), history, more = found[3 * index : 3 * index + 3]
+            filled.append(
+                view.model_copy(
+                    update={
+                        "assignee": assignee.decode() if assignee else None,
+                        "memo": Memo.model_validate_json(memo) if memo else None,
+                        "history": tuple(HistoryEntry.model_validate_json(h) for h in history),
+                        "followups": tuple(TranscriptEntry.model_validate_json(m) for m in more),
+                    }
+                )
+            )
+        return filled
+
+    def page(
+        self,
+        *,
+        statuses: Collection[Status],
+        category: str | None = None,
+        assignee: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        chosen: list[HandoffView] = []
+        top = f"({before}" if before else "+inf"
+        with _redis_errors("paging handoffs"):
+            while len(chosen) <= limit:
+                batch = [i.decode() for i in self.client.zrevrangebyscore(self._index, top, "-inf", 0, 100)]
+                if not batch:
+                    break
+                pipe = self.client.pipeline()
+                for handoff_id in batch:
+                    pipe.hmget(self._key(handoff_id), "status", "category", "assignee")
+                rows = pipe.execute()
+                wanted = [
+                    handoff_id
+                    for handoff_id, (status, cat, holder) in zip(batch, rows, strict=True)
+                    if status is not None
+                    and status.decode() in statuses
+                    and (assignee is None or (holder or b"").decode() == assignee)
+                    and (category is None or cat is None or cat.decode() == category)
+                ]
+                pipe = self.client.pipeline()
+                for handoff_id in wanted:
+                    pipe.hgetall(self._key(handoff_id))
+                for fields in pipe.execute():
+                    view = _view(fields) if fields else None
+                    if view is not None and (category is None or view.record.category == category):
+                        chosen.append(view)
+                last = self.client.zscore(self._index, batch[-1])
+                top = f"({last:.6f}" if last is not None else "-inf"
+                if len(batch) < 100:
+                    break
+        shown = self.with_desk(chosen[:limit])
+        return Page(shown, cursor_of(shown[-1]) if len(chosen) > limit else None)
+
+    def counts(self, *, category: str | None = None, assignee: str | None = None) -> Counter[str]:
+        rows: list[tuple[str, str, str | None]] = []
+        with _redis_errors("counting handoffs"):
+            ids = [i.decode() for i in self.client.zrevrange(self._index, 0, -1)]
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                pipe = self.client.pipeline()
+                for handoff_id in batch:
+                    pipe.hmget(self._key(handoff_id), "status", "category", "assignee")
+                for handoff_id, (status, cat, holder) in zip(batch, pipe.execute(), strict=True):
+                    if status is None:
+                        continue
+                    if cat is None:  # saved before categories were kept beside the record
+                        view = self.get(handoff_id)
+                        cat = view.record.category.encode() if view else b""
+                    rows.append((status.decode(), cat.decode(), holder.decode() if holder else None))
+        return count_views(rows, category=category, assignee=assignee)
 
 
 def _view(fields: dict[bytes, bytes]) -> HandoffView:

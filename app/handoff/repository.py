@@ -8,16 +8,52 @@ other. Records expire after the retention period; transcripts are bounded and ex
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from app.handoff.record import DeliveryState, HandoffRecord, HandoffView, Status, TranscriptEntry, seoul_now
+from app.handoff.record import (
+    STATUS_LABELS,
+    DeliveryState,
+    HandoffRecord,
+    HandoffView,
+    HistoryEntry,
+    Memo,
+    Status,
+    TranscriptEntry,
+    seoul_now,
+)
 
 DEFAULT_RETENTION = timedelta(days=30)
 DEFAULT_TRANSCRIPT_TTL = timedelta(hours=24)
 DEFAULT_TRANSCRIPT_ENTRIES = 100  # 50 turns: customer + bot
+FOLLOWUP_CAP = 40  # lines a customer can add to an open handoff by asking again
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Where a customer's request went: a new handoff, or the one they already had open."""
+
+    handoff_id: str
+    new: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of 담당하기: `view` after it, `holder` who holds it; `ok` False when another
+    agent already holds it (and the claimer may not take it over)."""
+
+    view: HandoffView
+    ok: bool
+    holder: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    views: list[HandoffView]
+    next_cursor: str | None  # pass as `before` for the next page; None on the last page
 
 
 class HandoffRepository(Protocol):
@@ -40,6 +76,53 @@ class HandoffRepository(Protocol):
     def transcript(self, user_key: str) -> list[TranscriptEntry]: ...
 
     def ping(self) -> bool: ...
+
+    # --- one record per customer request, the desk side (claims, history, memo), paging ---------
+
+    def keep_request(self, record: HandoffRecord) -> Kept:
+        """Save a new handoff — unless this customer already has an open one (대기/처리중): then the
+        new lines of the conversation are added to that one and no second record is made."""
+
+    def open_handoff_of(self, user_key: str) -> str | None: ...
+
+    def claim(self, handoff_id: str, agent: str, by: str, at: datetime, *, take_over: bool) -> Claim | None:
+        """`agent` holds the handoff from now on, unless another agent holds it and not `take_over`."""
+
+    def change_status(self, handoff_id: str, status: Status, by: str, at: datetime) -> HandoffView | None: ...
+
+    def set_memo(self, handoff_id: str, text: str, by: str, at: datetime) -> HandoffView | None: ...
+
+    def with_desk(self, views: Sequence[HandoffView]) -> list[HandoffView]:
+        """The same views with assignee, memo, history and follow-up lines filled in."""
+
+    def page(
+        self,
+        *,
+        statuses: Collection[Status],
+        category: str | None = None,
+        assignee: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Newest first, `limit` at most, starting after the cursor `before`; with the desk side."""
+
+    def counts(self, *, category: str | None = None, assignee: str | None = None) -> Counter[str]:
+        """How many handoffs per status (and per category: key `category:<name>`)."""
+
+
+def cursor_of(view: HandoffView) -> str:
+    return f"{view.record.created_at.timestamp():.6f}"
+
+
+def new_lines(view: HandoffView, record: HandoffRecord) -> tuple[TranscriptEntry, ...]:
+    """The lines of `record` said after everything `view` already has (a customer asking again)."""
+    known = [e.at for e in (*view.record.transcript, *view.followups)] or [view.record.created_at]
+    last = max(known)
+    return tuple(e for e in record.transcript if e.at > last)
+
+
+def again_entry(record: HandoffRecord) -> HistoryEntry:
+    return HistoryEntry(at=record.created_at, by="고객", action="again", detail=record.reason_label)
 
 
 def matches(view: HandoffView, status: Status | None, category: str | None) -> bool:
@@ -65,6 +148,7 @@ class MemoryHandoffRepository:
         self._lock = threading.Lock()
         self._views: dict[str, HandoffView] = {}
         self._transcripts: dict[str, tuple[datetime, deque[TranscriptEntry]]] = {}
+        self._open: dict[str, str] = {}  # user key → their open handoff
 
     def save(self, record: HandoffRecord) -> None:
         with self._lock:
@@ -119,3 +203,126 @@ class MemoryHandoffRepository:
 
     def ping(self) -> bool:
         return True
+
+    # --- one record per customer request, the desk side, paging -----------------------------------
+
+    def keep_request(self, record: HandoffRecord) -> Kept:
+        with self._lock:
+            current = self._views.get(self._open.get(record.bot_user_key, ""))
+            if current is not None and current.status != "done":
+                lines = new_lines(current, record)
+                self._views[current.record.id] = current.model_copy(
+                    update={
+                        "followups": (*current.followups, *lines)[-FOLLOWUP_CAP:],
+                        "history": (*current.history, again_entry(record)),
+                    }
+                )
+                return Kept(current.record.id, new=False)
+            self._open[record.bot_user_key] = record.id
+        self.save(record)
+        return Kept(record.id, new=True)
+
+    def open_handoff_of(self, user_key: str) -> str | None:
+        with self._lock:
+            view = self._views.get(self._open.get(user_key, ""))
+            return view.record.id if view is not None and view.status != "done" else None
+
+    def claim(self, handoff_id: str, agent: str, by: str, at: datetime, *, take_over: bool) -> Claim | None:
+        with self._lock:
+            view = self._views.get(handoff_id)
+            if view is None:
+                return None
+            holder = view.assignee
+            if holder == agent:
+                return Claim(view, ok=True, holder=agent)
+            if holder is not None and not take_over:
+                return Claim(view, ok=False, holder=holder)
+            entry = claim_entry(holder, agent, by, at)
+            view = view.model_copy(update={"assignee": agent, "history": (*view.history, entry)})
+            self._views[handoff_id] = view
+            return Claim(view, ok=True, holder=agent)
+
+    def change_status(self, handoff_id: str, status: Status, by: str, at: datetime) -> HandoffView | None:
+        with self._lock:
+            view = self._views.get(handoff_id)
+            if view is None:
+                return None
+            entry = status_entry(view.status, status, by, at)
+            view = view.model_copy(
+                update={"status": status, "status_at": at, "history": (*view.history, entry)}
+            )
+            self._views[handoff_id] = view
+            user = view.record.bot_user_key
+            if status == "done" and self._open.get(user) == handoff_id:
+                del self._open[user]
+            elif status != "done":
+                self._open.setdefault(user, handoff_id)
+            return view
+
+    def set_memo(self, handoff_id: str, text: str, by: str, at: datetime) -> HandoffView | None:
+        with self._lock:
+            view = self._views.get(handoff_id)
+            if view is None:
+                return None
+            memo = Memo(text=text, by=by, at=at)
+            entry = HistoryEntry(at=at, by=by, action="memo")
+            view = view.model_copy(update={"memo": memo, "history": (*view.history, entry)})
+            self._views[handoff_id] = view
+            return view
+
+    def with_desk(self, views: Sequence[HandoffView]) -> list[HandoffView]:
+        with self._lock:
+            return [self._views.get(v.record.id, v) for v in views]
+
+    def page(
+        self,
+        *,
+        statuses: Collection[Status],
+        category: str | None = None,
+        assignee: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        with self._lock:
+            views = sorted(self._views.values(), key=lambda v: v.record.created_at, reverse=True)
+        edge = float(before) if before else None
+        chosen = [
+            v
+            for v in views
+            if v.status in statuses
+            and (category is None or v.record.category == category)
+            and (assignee is None or v.assignee == assignee)
+            and (edge is None or v.record.created_at.timestamp() < edge)
+        ]
+        shown = chosen[:limit]
+        return Page(shown, cursor_of(shown[-1]) if len(chosen) > limit else None)
+
+    def counts(self, *, category: str | None = None, assignee: str | None = None) -> Counter[str]:
+        with self._lock:
+            views = list(self._views.values())
+        return count_views(
+            [(v.status, v.record.category, v.assignee) for v in views], category=category, assignee=assignee
+        )
+
+
+def count_views(
+    rows: Sequence[tuple[str, str, str | None]], *, category: str | None, assignee: str | None
+) -> Counter[str]:
+    """Per status within the filters; `all:<status>` without them; `category:<name>` per category."""
+    counts: Counter[str] = Counter()
+    for status, row_category, row_assignee in rows:
+        counts[f"category:{row_category}"] += 1
+        counts[f"all:{status}"] += 1
+        if (category is None or row_category == category) and (assignee is None or row_assignee == assignee):
+            counts[status] += 1
+    return counts
+
+
+def claim_entry(holder: str | None, agent: str, by: str, at: datetime) -> HistoryEntry:
+    if holder is None and by == agent:
+        return HistoryEntry(at=at, by=by, action="claimed", detail=agent)
+    return HistoryEntry(at=at, by=by, action="reassigned", detail=f"{holder or '없음'} → {agent}")
+
+
+def status_entry(old: Status, new: Status, by: str, at: datetime) -> HistoryEntry:
+    return HistoryEntry(at=at, by=by, action="status", detail=f"{STATUS_LABELS[old]} → {STATUS_LABELS[new]}")

@@ -2,18 +2,31 @@
 
 Called by `Conversations` inside the per-user lock, before the reply is sent. Never raises: a store
 that is down sends the record to the local spool, so a handoff is never lost.
+
+One record per customer request: while a customer's handoff is open (대기/처리중), asking again — a
+second 상담직원 연결, or a turn that fails — adds lines to it instead of making another record; during an
+outage the spool keeps at most one record per customer. A failed turn still carries the facts collected
+so far: this process remembers each customer's last session (bounded, short-lived) for that purpose.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.engine.reply import HandoffRequest, Reply
+from app.engine.advance import advance
+from app.engine.catalog import Catalog
+from app.engine.reply import Button, Card, Event, HandoffRequest, Outcome, Reply
+from app.engine.session import Session
 from app.handoff.delivery import Dispatcher
 from app.handoff.hours import BusinessHours, when_korean
+from app.handoff.labels import Labels
 from app.handoff.record import FactLine, HandoffRecord, TranscriptEntry, new_handoff_id, seoul_now
 from app.handoff.repository import HandoffRepository
 from app.handoff.spool import Spool
@@ -24,6 +37,10 @@ from app.privacy import mask_key
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR_CATEGORY = "챗봇 오류 ▶ 상담 연결"
+REMEMBERED_SESSIONS = 10_000  # customers whose last session this process keeps for failure handoffs
+REMEMBER_SECONDS = 1800.0
+NO_USER_KEY_TITLE = "common.no_user_key_title"
+NO_USER_KEY_TEXT = "common.no_user_key_text"
 
 
 class HandoffService:
@@ -34,8 +51,12 @@ class HandoffService:
         spool: Spool,
         hours: BusinessHours,
         clock: Callable[[], datetime] = seoul_now,
+        labels: Labels | None = None,
     ) -> None:
         self.repo, self.dispatcher, self.spool, self.hours, self.clock = repo, dispatcher, spool, hours, clock
+        self.labels = labels or Labels()
+        self._sessions: OrderedDict[str, tuple[float, Catalog, Session]] = OrderedDict()
+        self._sessions_lock = threading.Lock()
 
     def agents(self, now: datetime) -> dict[str, Any]:
         """What templates may say about agents now (`agents` in the engine's template context)."""
@@ -53,6 +74,34 @@ class HandoffService:
             log.warning(
                 "transcript not recorded for user=%s: %s", mask_key(request.user_key), type(exc).__name__
             )
+
+    def remember(self, user_key: str, catalog: Catalog, session: Session) -> None:
+        """This customer's session after a good turn: what a failure handoff can still pass on."""
+        with self._sessions_lock:
+            self._sessions[user_key] = (time.monotonic(), catalog, session)
+            self._sessions.move_to_end(user_key)
+            while len(self._sessions) > REMEMBERED_SESSIONS:
+                self._sessions.popitem(last=False)
+
+    def _remembered(self, user_key: str) -> tuple[Catalog, Session] | None:
+        with self._sessions_lock:
+            found = self._sessions.get(user_key)
+        if found is None or time.monotonic() - found[0] > REMEMBER_SECONDS:
+            return None
+        return found[1], found[2]
+
+    def stateless(self, catalog: Catalog, outcome: Outcome) -> Outcome:
+        """A request without a user key: nothing can be recorded, so a handoff must not claim that it
+        was passed on — say so honestly and offer the 상담직원 연결 button."""
+        if outcome.handoff is None:
+            return outcome
+        title, text = (
+            catalog.texts.render(NO_USER_KEY_TITLE, {}) if NO_USER_KEY_TITLE in catalog.texts else "",
+            catalog.texts.render(NO_USER_KEY_TEXT, {}) if NO_USER_KEY_TEXT in catalog.texts else "",
+        )
+        card = Card(title=title, text=text, buttons=(Button(label="상담직원 연결", operator=True),))
+        log.warning("handoff requested without a user key: nothing recorded, customer told so")
+        return replace(outcome, reply=Reply(messages=(card,)), handoff=None)
 
     def open(self, request: SkillRequest, handoff: HandoffRequest, now: datetime) -> HandoffRecord:
         """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed)."""
@@ -77,15 +126,30 @@ class HandoffService:
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
-        """Something inside failed: what the customer just said still reaches an agent."""
-        record = self._record(
-            request,
-            now,
-            node="-",
-            category=INTERNAL_ERROR_CATEGORY,
-            reason="internal_error",
-            transcript=(customer_line(request, now),),
-        )
+        """Something inside failed: what the customer just said — and what they told the bot before,
+        as far as this process knows it — still reaches an agent, once per open request."""
+        line = customer_line(request, now)
+        known = self._remembered(request.user_key) if request.user_key else None
+        handoff = None
+        if known is not None:
+            try:
+                catalog, session = known
+                event = Event("", {"cmd": "agent", "reason": "internal_error"}, {"agents": self.agents(now)})
+                handoff = advance(catalog, session, event).handoff
+            except Exception:
+                log.exception("could not rebuild the handoff of a failed turn")
+        if handoff is None:
+            fields: dict[str, Any] = {"node": "-", "category": INTERNAL_ERROR_CATEGORY}
+        else:
+            fields = {
+                "flow": handoff.flow,
+                "node": handoff.node,
+                "path": handoff.path,
+                "category": handoff.category,
+                "facts": tuple(FactLine(key=f.key, label=f.label, value=f.value) for f in handoff.facts),
+                "agent_notes": handoff.agent_notes,
+            }
+        record = self._record(request, now, reason="internal_error", transcript=(line,), **fields)
         if not request.is_replay:
             self.keep(record)
         return record
@@ -98,21 +162,29 @@ class HandoffService:
             bot_user_key=request.user_key,
             plusfriend_user_key=request.plusfriend_user_key,
             outside_hours=not self.hours.is_open(now),
+            reason_text=self.labels.reason(str(fields["reason"])),
             **fields,
         )
 
-    def keep(self, record: HandoffRecord) -> None:
-        """Save and schedule delivery; on any failure the record goes to the local spool instead."""
+    def keep(self, record: HandoffRecord) -> str:
+        """Save and schedule delivery — or add to the customer's open handoff; on any failure the
+        record goes to the local spool instead. Returns the id the request is kept under."""
         record_handoff(record.reason)
         try:
-            self.repo.save(record)
-            self.dispatcher.submit(record.id)
+            kept = self.repo.keep_request(record)
+            if kept.new:
+                self.dispatcher.submit(record.id)
         except Exception as exc:
             log.error("handoff %s not saved (%s); spooling it", record.id, type(exc).__name__)
             record_store_error("handoff")
-            self.spool.add(record)
-        else:
+            return self.spool.add(record)
+        if kept.new:
             log.info("handoff %s saved: category=%s reason=%s", record.id, record.category, record.reason)
+        else:
+            log.info(
+                "handoff request added to the open handoff %s (reason=%s)", kept.handoff_id, record.reason
+            )
+        return kept.handoff_id
 
     def queue_depth(self) -> dict[str, int]:
         """Records kept in the local spool and deliveries waiting (when the queue answers), for /metrics."""

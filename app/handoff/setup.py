@@ -10,6 +10,7 @@ from app.config import Settings
 from app.handoff.delivery import Dispatcher, ThreadDispatcher
 from app.handoff.desks import Desk, SlackDesk, WebhookDesk
 from app.handoff.hours import BusinessHours
+from app.handoff.labels import load_labels
 from app.handoff.redis_repository import RedisHandoffRepository
 from app.handoff.repository import HandoffRepository, MemoryHandoffRepository
 from app.handoff.service import HandoffService
@@ -61,4 +62,5 @@ def build_handoff_service(settings: Settings) -> HandoffService:
         dispatcher=build_dispatcher(settings, repo),
         spool=Spool(settings.handoff_spool_dir),
         hours=BusinessHours.parse(settings.business_hours, settings.holidays, settings.public_holidays),
+        labels=load_labels(settings.skills_dir)[0],
     )

@@ -4,6 +4,10 @@ Records are appended as JSON lines to `<HANDOFF_SPOOL_DIR>/handoffs.jsonl` (fsyn
 the repository — and submitted for delivery — as soon as it answers again (`drain`, called by a
 background thread of the web process and by `cs-bot worker`). A file lock keeps several workers of
 one machine from draining the same lines twice.
+
+One customer has at most one spooled record: while the store is down, every further failed turn or
+상담직원 연결 of that customer adds its new lines (and the facts, if the first record had none) to it.
+Once moved in, a customer who still has an open handoff gets the lines added to that one instead.
 """
 
 from __future__ import annotations
@@ -39,12 +43,22 @@ class Spool:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def add(self, record: HandoffRecord) -> None:
-        with self._locked(), self.path.open("a", encoding="utf-8") as spool:
-            spool.write(record.model_dump_json() + "\n")
-            spool.flush()
-            os.fsync(spool.fileno())
+    def add(self, record: HandoffRecord) -> str:
+        """Keep `record` (or merge it into this customer's spooled one); returns the id it is kept under."""
+        with self._locked():
+            records = self._read()
+            for index, kept in enumerate(records):
+                if kept.bot_user_key == record.bot_user_key:
+                    records[index] = merged(kept, record)
+                    self._rewrite(records)
+                    log.error("handoff %s: new lines added to the spooled %s", record.id, kept.id)
+                    return kept.id
+            with self.path.open("a", encoding="utf-8") as spool:
+                spool.write(record.model_dump_json() + "\n")
+                spool.flush()
+                os.fsync(spool.fileno())
         log.error("handoff %s kept in the local spool until the store answers again", record.id)
+        return record.id
 
     def pending(self) -> list[HandoffRecord]:
         with self._locked():
@@ -58,8 +72,8 @@ class Spool:
             records, moved = self._read(), 0
             for index, record in enumerate(records):
                 try:
-                    repo.save(record)
-                    dispatcher.submit(record.id)
+                    if repo.keep_request(record).new:
+                        dispatcher.submit(record.id)
                 except Exception as exc:  # still down: keep this and the rest for the next drain
                     log.warning("spool drain stopped, store still unavailable: %s", type(exc).__name__)
                     self._rewrite(records[index:])
@@ -92,3 +106,20 @@ class Spool:
             spool.flush()
             os.fsync(spool.fileno())
         temporary.replace(self.path)
+
+
+def merged(kept: HandoffRecord, new: HandoffRecord) -> HandoffRecord:
+    """One record for one customer: the first one, with the lines said since and the best facts."""
+    last = max((e.at for e in kept.transcript), default=kept.created_at)
+    lines = (*kept.transcript, *(e for e in new.transcript if e.at > last))
+    update: dict[str, object] = {"transcript": lines}
+    if new.facts and not kept.facts:  # the later request knew what was collected: keep it
+        update.update(
+            facts=new.facts,
+            category=new.category,
+            flow=new.flow,
+            node=new.node,
+            path=new.path,
+            agent_notes=new.agent_notes,
+        )
+    return HandoffRecord.model_validate({**kept.model_dump(), **update})

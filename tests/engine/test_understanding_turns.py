@@ -87,10 +87,11 @@ def test_a_new_problem_typed_at_a_free_text_question_switches_instead_of_being_s
     assert outcome.session.node == "main.out_of_scope"
     assert "station" not in outcome.session.values
     assert "topic_switch" in outcome.understood
-    # a sentence about this same guide, where free text is expected, is the answer itself
+    # another problem of the same guide too (a name was asked for; the EV guide's description
+    # questions, whose answers read like its entries, are covered in tests/flows)
     same_guide = with_router(catalog, OutOfScope(0.9), switch_to="demo.carrier")
-    answered = say(same_guide, at_station, "기기 인증 화면 옆 충전소예요")
-    assert answered.session.values["station"] == "기기 인증 화면 옆 충전소예요"
+    switched = say(same_guide, at_station, "아 근데 기기 인증이 안 돼요")
+    assert switched.session.node == "demo.carrier" and "station" not in switched.session.values
 
 
 def test_a_value_found_in_the_sentence_wins_over_a_switch(catalog: Catalog) -> None:

@@ -37,7 +37,7 @@ class Recorder:
 
 def test_spooled_records_survive_until_the_store_is_back(tmp_path: Path) -> None:
     spool, repo, dispatcher = Spool(tmp_path), FlakyRepository(), Recorder()
-    first, second = make_record(), make_record()
+    first, second = make_record(), make_record(bot_user_key="c" * 66)  # two customers
     spool.add(first)
     spool.add(second)
     assert spool.drain(repo, dispatcher) == 0  # still down: nothing lost, nothing moved

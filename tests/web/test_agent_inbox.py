@@ -1,10 +1,10 @@
-"""The agent inbox (/agent) through Flask's test client: sign-in, CSRF, list and filters, detail,
-status changes, the JSON API, escaping, and one run against the Redis repository."""
+"""The agent inbox (/agent) through Flask's test client: sign-in by name, server-side sessions, CSRF,
+list and filters, detail, status changes, the JSON API, escaping, and one run against Redis.
+Claiming, history, memo, rate limits and the live list: tests/web/test_agent_desk.py."""
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.agents.accounts import new_agent
 from app.handoff.desks import payload as desk_payload
 from app.handoff.record import DeliveryState, HandoffRecord, new_handoff_id, seoul_now
 from app.handoff.redis_repository import RedisHandoffRepository
@@ -26,15 +27,28 @@ from tests.chat import Chat
 from tests.conftest import REDIS_URL
 
 TOKEN = "test-agent-token-0123456789"
+AGENT, PASSWORD = "김상담", "password-kim-1"
+LOGIN = {"name": AGENT, "password": PASSWORD}
 DISABLED = {"error": "agent inbox is disabled (set AGENT_TOKEN)"}
 OTHER = "일반 문의"
 
 
 @pytest.fixture
 def inbox_app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app({"agent_token": TOKEN, "handoff_spool_dir": tmp_path / "spool"})
+    app = create_app(
+        {
+            "agent_token": TOKEN,
+            "handoff_spool_dir": tmp_path / "spool",
+            "agents_file": tmp_path / "agents.json",
+        }
+    )
+    add_agent(app, AGENT, PASSWORD)
     yield app
     app.extensions["cs_bot"].close()
+
+
+def add_agent(app: Flask, name: str, password: str, role: str = "agent") -> None:
+    app.extensions["agent_desk"].accounts.add(new_agent(name, password, role))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -45,7 +59,7 @@ def customer(inbox_app: Flask) -> FlaskClient:
 @pytest.fixture
 def agent(inbox_app: Flask) -> FlaskClient:
     client = inbox_app.test_client()
-    assert client.post("/agent/login", data={"token": TOKEN}).status_code == 302
+    assert client.post("/agent/login", data=LOGIN).status_code == 302
     return client
 
 
@@ -121,34 +135,48 @@ def test_login_form_is_korean(customer: FlaskClient) -> None:
     assert response.status_code == 200
     page = html(response)
     assert '<html lang="ko">' in page and "상담 인박스 로그인" in page
-    assert 'name="token" type="password"' in page
+    assert 'name="name" type="text"' in page and 'name="password" type="password"' in page
 
 
-def test_wrong_token_shows_the_form_again_with_a_korean_error(customer: FlaskClient) -> None:
-    response = customer.post("/agent/login", data={"token": "wrong"})
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": AGENT, "password": "wrong-password"},
+        {"name": "없는사람", "password": PASSWORD},
+        {"name": "", "password": PASSWORD},
+        {"token": TOKEN},  # the API token is not a sign-in
+    ],
+)
+def test_wrong_name_or_password_shows_the_form_again_with_a_korean_error(
+    customer: FlaskClient, data: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    response = customer.post("/agent/login", data=data)
     assert response.status_code == 401
-    assert "토큰이 올바르지 않습니다" in html(response)
+    assert "이름 또는 비밀번호가 올바르지 않습니다" in html(response)
+    assert "failed sign-in" in caplog.text
+    assert PASSWORD not in caplog.text and "wrong-password" not in caplog.text
     assert "Set-Cookie" not in response.headers
     assert customer.get("/agent").status_code == 302
 
 
-def test_right_token_sets_a_strict_httponly_cookie_derived_from_it(customer: FlaskClient) -> None:
-    response = customer.post("/agent/login", data={"token": TOKEN})
+def test_right_password_sets_a_strict_httponly_random_session_cookie(customer: FlaskClient) -> None:
+    response = customer.post("/agent/login", data=LOGIN)
     assert response.status_code == 302 and response.location == "/agent"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(f"{agent_auth.COOKIE}=")
     for flag in ("HttpOnly", "SameSite=Strict", "Path=/agent", "Max-Age=43200"):
         assert flag in cookie
     assert "Secure" not in cookie  # plain http (local use)
-    assert TOKEN not in cookie
-    assert customer.get("/agent").status_code == 200
+    assert TOKEN not in cookie and PASSWORD not in cookie
+    page = customer.get("/agent")
+    assert page.status_code == 200 and AGENT in html(page)  # who is signed in
 
 
 @pytest.mark.parametrize(
     "kwargs", [{"base_url": "https://localhost"}, {"headers": {"X-Forwarded-Proto": "https"}}]
 )
 def test_cookie_is_secure_over_https(customer: FlaskClient, kwargs: dict[str, object]) -> None:
-    response = customer.post("/agent/login", data={"token": TOKEN}, **kwargs)  # type: ignore[arg-type]
+    response = customer.post("/agent/login", data=LOGIN, **kwargs)  # type: ignore[arg-type]
     assert "; Secure" in response.headers["Set-Cookie"]
 
 
@@ -158,9 +186,7 @@ def test_pages_redirect_to_the_login_and_back_to_the_wanted_url(customer: FlaskC
     assert response.location == "/agent/login?next=/agent/handoffs/H-1?status%3Ddone"
     form = html(customer.get(response.location))
     assert 'name="next" value="/agent/handoffs/H-1?status=done"' in form
-    signed_in = customer.post(
-        "/agent/login", data={"token": TOKEN, "next": "/agent/handoffs/H-1?status=done"}
-    )
+    signed_in = customer.post("/agent/login", data={**LOGIN, "next": "/agent/handoffs/H-1?status=done"})
     assert signed_in.location == "/agent/handoffs/H-1?status=done"
 
 
@@ -169,7 +195,7 @@ def test_pages_redirect_to_the_login_and_back_to_the_wanted_url(customer: FlaskC
     ["https://evil.example/agent", "//evil.example/agent", "/\\evil.example", "/skill", "javascript:x"],
 )
 def test_login_never_redirects_outside_the_inbox(customer: FlaskClient, target: str) -> None:
-    response = customer.post("/agent/login", data={"token": TOKEN, "next": target})
+    response = customer.post("/agent/login", data={**LOGIN, "next": target})
     assert response.location == "/agent"
 
 
@@ -178,8 +204,7 @@ def test_login_never_redirects_outside_the_inbox(customer: FlaskClient, target: 
     [
         "not-a-session",
         "1700000000.deadbeef",
-        agent_auth.session_value("another-token", int(time.time())),
-        agent_auth.session_value(TOKEN, int(time.time()) - 13 * 3600),  # older than 12 h
+        "x" * 43,  # shaped like a session id, never issued
         TOKEN,
     ],
 )
@@ -189,12 +214,17 @@ def test_forged_or_expired_cookies_are_refused(customer: FlaskClient, value: str
     assert customer.get("/agent/api/handoffs").status_code == 401
 
 
-def test_logout_ends_the_session(agent: FlaskClient) -> None:
+def test_logout_ends_the_session_even_for_a_saved_cookie(agent: FlaskClient) -> None:
+    saved = agent.get_cookie(agent_auth.COOKIE, path="/agent")
+    assert saved is not None
     token = csrf(html(agent.get("/agent")))
     assert agent.post("/agent/logout").status_code == 400  # CSRF token required
     response = agent.post("/agent/logout", data={"csrf_token": token})
     assert response.status_code == 302 and response.location == "/agent/login"
     assert agent.get("/agent").status_code == 302
+    agent.set_cookie(agent_auth.COOKIE, saved.value, path="/agent")  # replaying the old cookie
+    assert agent.get("/agent").status_code == 302
+    assert agent.get("/agent/api/handoffs").status_code == 401
 
 
 def test_forms_without_the_csrf_token_are_refused(
@@ -243,7 +273,7 @@ def test_list_shows_delivery_state_per_desk(
     repo(inbox_app).set_delivery(handoff_id, "webhook", DeliveryState(state="delivered", attempts=1))
     repo(inbox_app).set_delivery(handoff_id, "slack", DeliveryState(state="retrying", attempts=2))
     page = html(agent.get("/agent"))
-    assert "webhook 전달됨" in page and "slack 재시도 중" in page
+    assert "상담 데스크(웹훅) 전달됨" in page and "슬랙 재시도 중" in page
 
 
 def test_filter_by_category(inbox_app: Flask, customer: FlaskClient, agent: FlaskClient) -> None:
@@ -307,12 +337,13 @@ def test_detail_shows_keys_facts_and_the_transcript_in_order(
         "어떤 내용이 궁금하신지",
         "영수증을 다시 받고 싶어요",
     ]
-    transcript = page[page.index('<ol class="transcript">') :]
+    transcript = page[page.index('<ol class="transcript"') :]
     positions = [transcript.index(line) for line in lines]
     assert positions == sorted(positions)
-    assert transcript.count('class="bubble-row customer"') == 3
+    assert transcript.count('class="bubble-row customer') == 3
+    assert transcript.count('class="bubble-row customer moment"') == 1  # where the handoff was asked
     assert transcript.count('class="tag tapped"') == 1  # 그 밖의 문의 was tapped
-    assert "대기</span>" in page and "처리중으로 표시" in page and "완료로 표시" in page
+    assert "대기</span>" in page and "담당하기" in page  # unclaimed: the next step is to take it
 
 
 def test_detail_shows_agent_notes_outside_hours_and_delivery(
@@ -339,7 +370,7 @@ def test_detail_shows_agent_notes_outside_hours_and_delivery(
     assert "<li>T 어드민에서 결제 내역 확인\n확인 후 취소 처리</li>" in page  # line breaks kept (pre-wrap)
     assert "CPO 메일 발송" in page
     assert "상담 시간 외 접수" in page
-    assert "slack" in page and "실패" in page and "12회" in page and "HTTP 503" in page
+    assert "슬랙" in page and "실패" in page and "12회" in page and "HTTP 503" in page
     assert "챗봇이 수집한 정보가 없습니다" in page
 
 
@@ -416,7 +447,8 @@ def test_api_needs_the_token(inbox_app: Flask, customer: FlaskClient) -> None:
         assert response.status_code == 401
         assert "error" in response.get_json()
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert customer.get("/agent/api/handoffs", headers=bearer()).get_json() == {"handoffs": []}
+    empty = {"handoffs": [], "next_cursor": None}
+    assert customer.get("/agent/api/handoffs", headers=bearer()).get_json() == empty
 
 
 def test_api_handoff_is_the_desk_payload_plus_status_and_delivery(
@@ -439,6 +471,7 @@ def test_api_handoff_is_the_desk_payload_plus_status_and_delivery(
     }
     assert one["inbox_url"] == f"http://localhost/agent/handoffs/{handoff_id}"
     assert one["status"] == "open" and one["status_label"] == "대기" and one["status_at"] is None
+    assert one["assignee"] is None and one["memo"] is None and one["history"] == []
     assert one["delivery"] == {
         "webhook": {
             "state": "retrying",
@@ -469,7 +502,7 @@ def test_api_filters_and_limits(inbox_app: Flask, customer: FlaskClient) -> None
     assert ids(status="all") == [parking, general]
     assert ids(status="all", limit="1") == [parking]
     assert ids(status="all", category=OTHER) == [general]
-    for bad in ({"status": "closed"}, {"limit": "0"}, {"limit": "x"}, {"limit": "501"}):
+    for bad in ({"status": "closed"}, {"limit": "0"}, {"limit": "x"}, {"limit": "51"}, {"before": "x"}):
         response = customer.get("/agent/api/handoffs", query_string=bad, headers=bearer())
         assert response.status_code == 400 and "error" in response.get_json()
 
@@ -526,7 +559,7 @@ def test_a_store_outage_is_503_not_a_crash(
     def down(**_: object) -> None:
         raise StoreUnavailable("Redis unavailable while listing handoffs")
 
-    monkeypatch.setattr(repo(inbox_app), "list", down)
+    monkeypatch.setattr(repo(inbox_app), "page", down)
     page = agent.get("/agent")
     assert page.status_code == 503 and "저장소에 연결할 수 없습니다" in html(page)
     api = agent.get("/agent/api/handoffs")
@@ -540,12 +573,13 @@ def test_a_store_outage_is_503_not_a_crash(
 def redis_inbox(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Flask:
     monkeypatch.setenv("AGENT_TOKEN", TOKEN)  # redis_app reads settings from the environment
     found: Flask = request.getfixturevalue("redis_app")
+    add_agent(found, AGENT, PASSWORD)  # in Redis, beside the handoffs
     return found
 
 
 def test_inbox_reads_and_writes_the_redis_repository(redis_inbox: Flask, redis_prefix: str) -> None:
     customer, agent = redis_inbox.test_client(), redis_inbox.test_client()
-    agent.post("/agent/login", data={"token": TOKEN})
+    assert agent.post("/agent/login", data=LOGIN).status_code == 302
     other_inquiry(customer, "r" * 66, "레디스에 저장된 문의")
     client = redis.Redis.from_url(REDIS_URL)
     try:

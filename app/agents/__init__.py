@@ -1,0 +1,1 @@
+"""Named agents of the agent inbox: accounts (hashed passwords) and server-side sign-in sessions."""
