@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from app.engine.advance import RETRY_LIMIT, advance, enter
-from app.engine.catalog import Catalog, flow_of
+from app.engine.advance import RETRY_LIMIT, advance, ask_which, enter
+from app.engine.catalog import Catalog, flow_of, qualify
 from app.engine.errors import ContentError, Problem
 from app.engine.loader import load_catalog
 from app.engine.model import INTERACTIVE, AskNode, ChoiceNode, HandoffNode
@@ -68,6 +68,12 @@ def situations(catalog: Catalog, values: dict[str, str]) -> Iterator[tuple[str, 
                 "상담직원 연결 (상담 시간 외)",
                 advance(catalog, at, Event("", {"cmd": "agent"}, CLOSED)),
             )
+    entries = sorted(
+        (qualify(name, e.next) for name, flow in catalog.flows.items() for e in flow.entries),
+        key=lambda target: len(catalog.entry_label(target)),
+    )
+    if len(entries) >= 2:  # the two longest labels side by side
+        yield entries[-1], "clarifying question", ask_which(catalog, entries[-1], entries[-2])
     yield catalog.bot.home, "restart notice", advance(catalog, Session(node=GONE), Event(""))
     yield catalog.bot.home, "expired notice", advance(catalog, None, Event("", {"node": GONE}))
 

@@ -66,6 +66,13 @@ def enter(
     return turn.outcome()
 
 
+def ask_which(catalog: Catalog, first: str, second: str) -> Outcome:
+    """The clarifying question offering two entries (content checks render it with the longest labels)."""
+    turn = _Turn(catalog, None, Event("", {}, {}))
+    turn.clarify(first, second)
+    return turn.outcome()
+
+
 class _Turn:
     def __init__(self, catalog: Catalog, session: Session | None, event: Event) -> None:
         self.catalog = catalog
