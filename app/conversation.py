@@ -1,8 +1,10 @@
-"""One skill call end to end, without HTTP: lock(user) → load → advance → save → record → unlock → render.
+"""One skill call end to end, without HTTP: lock+load → advance → save+transcript+unlock → handoff → render.
 
 The store is the source of truth on every request (several gunicorn workers share it); nothing about
-a conversation is kept in process memory between requests. The transcript and any handoff record are
-written inside the lock, before the reply goes back to Kakao.
+a conversation is kept in process memory between requests. On Redis an ordinary turn is two round
+trips: the lock and the read travel together, and the state, this turn's transcript lines and the
+unlock together. A handoff record (with the transcript including this turn) is saved after that,
+before the reply goes back to Kakao.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from app.engine.catalog import Catalog
 from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
 from app.handoff.record import seoul_now
-from app.handoff.service import HandoffService
+from app.handoff.service import HandoffService, customer_and_bot
 from app.kakao.render import apology_response, render_reply
 from app.kakao.request import SkillRequest
 from app.privacy import mask_key
@@ -43,6 +45,7 @@ class Conversations:
         self.handoffs = handoffs
         self.clock = clock
         self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
+        self._agents: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
 
     def handle(self, request: SkillRequest) -> dict[str, Any]:
         """The Kakao response for this turn — an apology with 상담직원 연결 if anything inside fails,
@@ -63,21 +66,33 @@ class Conversations:
         return body
 
     def turn(self, request: SkillRequest, now: datetime) -> Outcome:
-        event = Event(request.utterance, dict(request.client_extra), {"agents": self.handoffs.agents(now)})
+        event = Event(request.utterance, dict(request.client_extra), {"agents": self.agents(now)})
         if not request.user_key:  # nothing to key a conversation on: answer, but keep no state
             log.info("skill request without a user key; answering statelessly")
             return advance(self.catalog, None, event)
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             handle.save(outcome.session.to_state())
-            self.handoffs.note_turn(request, outcome.reply, now)
-            if outcome.handoff is not None:
-                self.handoffs.open(request, outcome.handoff, now)
-                if self.on_handoff is not None:
-                    self.on_handoff(outcome.handoff, request)
+            if self.store.keeps_transcripts:  # written with the state, in the same round trip
+                lines = customer_and_bot(request, outcome.reply, now)
+                handle.add_transcript([line.model_dump_json() for line in lines])
+            else:
+                self.handoffs.note_turn(request, outcome.reply, now)
+        if outcome.handoff is not None:  # after the write, so its transcript includes this turn
+            self.handoffs.open(request, outcome.handoff, now)
+            if self.on_handoff is not None:
+                self.on_handoff(outcome.handoff, request)
         if outcome.restarted:
             log.info("conversation restarted for user=%s", mask_key(request.user_key))
         return outcome
+
+    def agents(self, now: datetime) -> dict[str, Any]:
+        """What templates may say about agents, computed once a minute (business hours are in minutes)."""
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._agents
+        if cached is None or cached[0] != minute:
+            self._agents = cached = (minute, self.handoffs.agents(minute))
+        return cached[1]
 
     def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:
         try:

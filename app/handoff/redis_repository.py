@@ -4,7 +4,8 @@ Keys (all under the app's prefix):
 - `handoff:{id}` — a hash: `record` (JSON, never rewritten), `status`, `status_at`, `delivery:{desk}`;
   expires after the retention period.
 - `handoffs` — a sorted set of ids by creation time (newest first listing); pruned as records expire.
-- `transcript:{user}` — a list of JSON lines, trimmed to the last N and expiring after the TTL.
+- `{user}:transcript` — a list of JSON lines, trimmed to the last N and expiring after the TTL; the
+  session store appends to it in the same script that saves the turn (app/session/redis_store.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.handoff.repository import (
     matches,
 )
 from app.session import StoreUnavailable
+from app.session.keys import customer_key
 
 
 @contextmanager
@@ -113,7 +115,7 @@ class RedisHandoffRepository:
                 self.client.hset(key, f"delivery:{desk}", state.model_dump_json())
 
     def append_transcript(self, user_key: str, entries: Sequence[TranscriptEntry]) -> None:
-        key = f"{self.prefix}transcript:{user_key}"
+        key = self.transcript_key(user_key)
         with _redis_errors("recording the transcript"):
             pipe = self.client.pipeline()
             pipe.rpush(key, *[e.model_dump_json() for e in entries])
@@ -121,9 +123,12 @@ class RedisHandoffRepository:
             pipe.expire(key, int(self.transcript_ttl.total_seconds()))
             pipe.execute()
 
+    def transcript_key(self, user_key: str) -> str:
+        return customer_key(self.prefix, user_key, "transcript")
+
     def transcript(self, user_key: str) -> list[TranscriptEntry]:
         with _redis_errors("reading the transcript"):
-            lines = self.client.lrange(f"{self.prefix}transcript:{user_key}", 0, -1)
+            lines = self.client.lrange(self.transcript_key(user_key), 0, -1)
         return [TranscriptEntry.model_validate_json(line) for line in lines]
 
     def ping(self) -> bool:

@@ -14,11 +14,14 @@ from app.handoff.redis_repository import RedisHandoffRepository
 from app.handoff.repository import HandoffRepository, MemoryHandoffRepository
 from app.handoff.service import HandoffService
 from app.handoff.spool import Spool
+from app.session.connect import redis_from_url
 
 
 def redis_client(settings: Settings) -> redis.Redis:
+    """A client for REDIS_URL (one server, Sentinel or Cluster: app/session/connect.py)."""
     assert settings.redis_url
-    return redis.Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    client: redis.Redis = redis_from_url(settings.redis_url)
+    return client
 
 
 def build_repository(settings: Settings) -> HandoffRepository:

@@ -37,6 +37,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         lock_wait_seconds=settings.lock_wait_seconds,
         lock_timeout_seconds=settings.lock_timeout_seconds,
         prefix=settings.redis_prefix,
+        transcript_entries=settings.transcript_max_entries,
+        transcript_ttl_seconds=settings.transcript_ttl_seconds,
     )
     if isinstance(store, MemoryStore):
         log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
