@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     skill_secret: SecretStr | None = Field(None, description="if set, /skill needs X-Skill-Secret or ?key=")
     kakao_bot_ids: Annotated[tuple[str, ...], NoDecode] = Field((), description="allowed bot.id values")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="larger /skill bodies get 413")
+    rate_limit: str = Field(
+        "20/5seconds;120/minute", description="per Kakao user on /skill (flask-limiter syntax); '' = off"
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="where the rate limit counts: memory:// (per process) or a Redis URL"
+    )
+    web_concurrency: int | None = Field(
+        None, ge=1, description="gunicorn worker processes (default: 1 without Redis, 2 × CPUs with it)"
+    )
     skills_dir: Path = PROJECT_ROOT / "skills"
     templates_dir: Path = PROJECT_ROOT / "templates"
     log_level: str = "INFO"

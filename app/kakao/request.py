@@ -1,22 +1,27 @@
 """SkillPayload (the webhook body Kakao POSTs) → `SkillRequest`, tolerant of any JSON value."""
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
 
 from app.kakao.tolerant import (
+    TooDeep,
     as_bool,
     as_object,
     as_text,
     child,
+    clean_json,
     decode_json_value,
     decode_object,
     first_text,
 )
 
 DEFAULT_TIMEZONE = "Asia/Seoul"
+MAX_UTTERANCE_CHARS = 1000  # Kakao's chat input allows 1000; longer text is cut before any matching
 BOT_TEST_SURFACE = "BuilderBotTest"
 DEVELOPMENT_BOT_SUFFIX = "!"
 
@@ -88,8 +93,29 @@ class SkillRequest(BaseModel):
         return self.surface == BOT_TEST_SURFACE
 
 
+def load_payload(body: bytes) -> Any:
+    """The request body as JSON, cleaned (see `clean_json`); ValueError when it is not JSON or is
+    nested deeper than MAX_DEPTH. orjson first; the standard parser for what orjson refuses but JSON
+    allows (lone surrogate escapes such as `\\ud83d`)."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(body)
+        except RecursionError as exc:
+            raise TooDeep("JSON nested too deeply") from exc
+    return clean_json(value)
+
+
 def parse_skill_request(payload: object) -> SkillRequest:
-    """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults."""
+    """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults.
+
+    Lone UTF-16 surrogates become U+FFFD; a payload nested deeper than MAX_DEPTH reads as empty (the
+    web layer refuses those with 400 before calling this)."""
+    try:
+        payload = clean_json(payload)
+    except TooDeep:
+        payload = {}
     root = as_object(payload)
     user_request = child(root, "userRequest")
     user = child(user_request, "user")
@@ -127,7 +153,9 @@ def _user_key(user: dict[str, Any], properties: dict[str, Any]) -> str:
 
 
 def _utterance(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """The customer's text, at most MAX_UTTERANCE_CHARS: matching costs time in its length, and no
+    customer question needs more."""
+    return value[: MAX_UTTERANCE_CHARS * 2].strip()[:MAX_UTTERANCE_CHARS] if isinstance(value, str) else ""
 
 
 def _lang(value: object) -> str | None:

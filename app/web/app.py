@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from app.config import Settings, load_settings
 from app.content_check import load_checked_catalog
 from app.conversation import Conversations
 from app.handoff.setup import build_handoff_service
+from app.kakao.tolerant import TooDeep, clean_json
 from app.privacy import install_privacy_filter
 from app.session import MemoryStore, store_from_url
 from app.web import agent, health, skill
@@ -47,10 +49,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     runtime = Runtime(settings, catalog, store, handoffs, Conversations(catalog, store, handoffs))
 
     app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Korean stays readable in responses
     runtime.install(app)
     runtime.start_spool_drainer()
+    skill.install_rate_limit(app, settings)
     app.register_blueprint(skill.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(agent.bp)
@@ -59,8 +62,23 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with Korean kept readable, and JSON too deep to parse read as invalid (ValueError,
+    so `get_json(silent=True)` gives None and the route answers 400) instead of a RecursionError 500."""
+
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return clean_json(super().loads(s, **kwargs))
+        except RecursionError as exc:
+            raise TooDeep("JSON nested too deeply") from exc
+
+
 def _http_error(exc: HTTPException) -> Any:
     """Every HTTP error as JSON `{"error": …}` (413 for bodies over MAX_BODY_BYTES, 404, 405, …)."""
+    if exc.response is not None:  # an answer made for this error (the rate limit's Kakao answer)
+        return exc.response
     messages = {413: "request body is too large", 404: "not found", 405: "method not allowed"}
     return json_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
 
