@@ -9,6 +9,7 @@ import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
 
 from app.kakao.tolerant import (
+    MAX_DEPTH,
     TooDeep,
     as_bool,
     as_object,
@@ -104,18 +105,23 @@ def load_payload(body: bytes) -> Any:
             value = json.loads(body)
         except RecursionError as exc:
             raise TooDeep("JSON nested too deeply") from exc
+        return clean_json(value)
+    if body.count(b"[") + body.count(b"{") < MAX_DEPTH:
+        return value  # orjson refuses lone surrogates, and this few brackets cannot nest too deep
     return clean_json(value)
 
 
-def parse_skill_request(payload: object) -> SkillRequest:
+def parse_skill_request(payload: object, *, cleaned: bool = False) -> SkillRequest:
     """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults.
 
     Lone UTF-16 surrogates become U+FFFD; a payload nested deeper than MAX_DEPTH reads as empty (the
-    web layer refuses those with 400 before calling this)."""
-    try:
-        payload = clean_json(payload)
-    except TooDeep:
-        payload = {}
+    web layer refuses those with 400 before calling this, and passes `cleaned=True` for what
+    `load_payload` gave it)."""
+    if not cleaned:
+        try:
+            payload = clean_json(payload)
+        except TooDeep:
+            payload = {}
     root = as_object(payload)
     user_request = child(root, "userRequest")
     user = child(user_request, "user")

@@ -65,7 +65,7 @@ def _incoming(settings: Settings) -> SkillRequest | tuple[Response, int]:
         return json_error(400, "request body is nested too deeply")
     except ValueError:
         return json_error(400, "request body is not valid JSON")
-    skill_request = parse_skill_request(payload)
+    skill_request = parse_skill_request(payload, cleaned=True)
     if not _bot_allowed(settings, skill_request):
         log.warning("refused skill call from bot id %r (not in KAKAO_BOT_IDS)", skill_request.bot_id)
         return json_error(403, "this bot is not allowed to call the skill (KAKAO_BOT_IDS)")
