@@ -87,7 +87,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     from rq import Queue, Worker
 
-    from app.handoff.setup import build_handoff_service, redis_client
+    from app.handoff.setup import build_handoff_service, queue_client
     from app.privacy import install_privacy_filter
 
     settings = load_settings()
@@ -102,7 +102,7 @@ def _worker(args: argparse.Namespace) -> int:
     )
     install_privacy_filter()
     build_handoff_service(settings).drain_spool()
-    connection = redis_client(settings)
+    connection = queue_client(settings)
     worker = Worker([Queue(settings.handoff_queue, connection=connection)], connection=connection)
     worker.work(with_scheduler=True, burst=args.burst)
     return 0

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         None, description="redis://… for shared sessions; unset = in-memory (one process)"
     )
     redis_prefix: str = Field("csbot:", description="prefix of every Redis key this app writes")
+    queue_redis_url: str | None = Field(
+        None, description="Redis for RQ delivery jobs; default REDIS_URL (required with a Cluster URL)"
+    )
     session_ttl_seconds: int = Field(1800, ge=60, description="idle time after which a conversation expires")
     lock_wait_seconds: float = Field(2.0, gt=0, lt=5, description="how long a turn waits for the user's lock")
     lock_timeout_seconds: float = Field(3.0, gt=0, lt=5, description="lock auto-release if a worker dies")
@@ -65,6 +68,13 @@ class Settings(BaseSettings):
         None, description="https://… of this server, for inbox links in desks"
     )
 
+    @field_validator("redis_prefix")
+    @classmethod
+    def _no_hash_tag(cls, value: str) -> str:
+        if "{" in value or "}" in value:
+            raise ValueError("REDIS_PREFIX must not contain { or }: the customer's key is the hash tag")
+        return value
+
     @field_validator("kakao_bot_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
@@ -93,6 +103,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "redis_url",
+        "queue_redis_url",
         "skill_secret",
         "handoff_webhook_url",
         "handoff_webhook_secret",
