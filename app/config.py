@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         DEFAULT_RETRY_SCHEDULE, description="seconds before each delivery retry"
     )
     handoff_queue: str = Field("csbot-handoffs", description="RQ queue name for desk deliveries")
+    worker_maintenance_seconds: int = Field(
+        20, ge=1, le=60, description="how often the delivery worker checks its scheduler (restarts it)"
+    )
     delivery_timeout_seconds: float = Field(5.0, gt=0, le=30, description="per delivery attempt")
     handoff_spool_dir: Path = Field(
         PROJECT_ROOT / "var" / "spool", description="local fallback when Redis is down"
