@@ -84,6 +84,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     import logging
+    import time
 
     from rq import Queue, Worker
 
@@ -103,18 +104,23 @@ def _worker(args: argparse.Namespace) -> int:
     install_privacy_filter()
     build_handoff_service(settings).drain_spool()
     connection = queue_client(settings)
-    worker = Worker(
-        [Queue(settings.handoff_queue, connection=connection)],
-        connection=connection,
-        # RQ checks its scheduler (which dies with a Redis restart) only at maintenance, and only
-        # between two blocking dequeues: both every few seconds, so scheduled retries resume within
-        # a minute of Redis coming back (RQ's defaults: 10 min and ~7 min).
-        maintenance_interval=settings.worker_maintenance_seconds,
-        worker_ttl=settings.worker_maintenance_seconds + 15,
-    )
-    worker.max_connection_wait_time = min(10.0, float(settings.worker_maintenance_seconds))
-    worker.work(with_scheduler=True, burst=args.burst)
-    return 0
+    while True:
+        worker = Worker(
+            [Queue(settings.handoff_queue, connection=connection)],
+            connection=connection,
+            # RQ checks its scheduler (which dies with a Redis restart) only at maintenance, and only
+            # between two blocking dequeues: both every few seconds, so scheduled retries resume
+            # within a minute of Redis coming back (RQ's defaults: 10 min and ~7 min).
+            maintenance_interval=settings.worker_maintenance_seconds,
+            worker_ttl=settings.worker_maintenance_seconds + 15,
+        )
+        worker.max_connection_wait_time = min(10.0, float(settings.worker_maintenance_seconds))
+        worker.work(with_scheduler=True, burst=args.burst)
+        if args.burst or getattr(worker, "_shutdown_requested_date", None) is not None:  # SIGTERM/SIGINT
+            return 0
+        # RQ's worker quits on some Redis errors (a timeout outside its dequeue loop): start again
+        logging.getLogger("app.cli").warning("delivery worker stopped on a Redis error; starting again")
+        time.sleep(2)
 
 
 def _replay(args: argparse.Namespace) -> int:

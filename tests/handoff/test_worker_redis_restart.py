@@ -82,7 +82,11 @@ def test_a_scheduled_retry_runs_after_redis_restarts(desk: str, tmp_path: Path) 
         server.stop()  # Redis restarts (its data kept on disk) while the retry waits
         time.sleep(2)
         server.start()
-        assert wait_for(lambda: len(FlakyDesk.received) == 2, 40), "the retry did not run after the restart"
+        if not wait_for(lambda: len(FlakyDesk.received) == 2, 40):
+            worker.terminate()
+            pytest.fail(
+                f"the retry did not run after the restart; worker log:\n{worker.communicate()[1][-3000:]}"
+            )
         view = repo.get(record.id)
         assert view is not None and view.delivery["webhook"].state == "delivered"
     finally:
