@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     kakao_bot_ids: Annotated[tuple[str, ...], NoDecode] = Field((), description="allowed bot.id values")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="larger /skill bodies get 413")
     rate_limit: str = Field(
-        "20/5seconds;120/minute", description="per Kakao user on /skill (flask-limiter syntax); '' = off"
+        "20/5seconds;120/minute", description="per Kakao user on /skill (`limits` syntax); '' = off"
     )
     rate_limit_storage: str = Field(
         "memory://", description="where the rate limit counts: memory:// (per process) or a Redis URL"

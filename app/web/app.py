@@ -77,8 +77,6 @@ class SafeJSONProvider(DefaultJSONProvider):
 
 def _http_error(exc: HTTPException) -> Any:
     """Every HTTP error as JSON `{"error": …}` (413 for bodies over MAX_BODY_BYTES, 404, 405, …)."""
-    if exc.response is not None:  # an answer made for this error (the rate limit's Kakao answer)
-        return exc.response
     messages = {413: "request body is too large", 404: "not found", 405: "method not allowed"}
     return json_error(exc.code or 500, messages.get(exc.code or 500, exc.description or exc.name))
 
