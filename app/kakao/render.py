@@ -29,8 +29,23 @@ SLOW_DOWN = "메시지가 너무 빠르게 이어지고 있어요. 잠시 후 �
 
 def render_reply(reply: Reply) -> dict[str, Any]:
     outputs = _components(reply)
-    quick = [QuickReply.message(q.label, extra=q.extra) for q in reply.quick_replies]
+    quick = [_quick_reply(q.label, q.extra) for q in reply.quick_replies]
     return SkillResponse(outputs, quick).to_dict()
+
+
+def _quick_reply(label: str, extra: Any) -> QuickReply:
+    """Quick replies repeat from turn to turn (a node's choices, the global commands): each distinct
+    one is checked against Kakao's limits and its extra copied once, not on every turn."""
+    try:
+        key = tuple(sorted(extra.items())) if extra else None
+        return _checked_quick_reply(label, key)
+    except TypeError:  # an extra with unhashable values: build it each time
+        return QuickReply.message(label, extra=extra)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_quick_reply(label: str, extra: tuple[tuple[str, Any], ...] | None) -> QuickReply:
+    return QuickReply.message(label, extra=dict(extra) if extra else None)
 
 
 def apology_response() -> dict[str, Any]:
