@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -99,3 +100,25 @@ def test_the_rate_limit_can_be_turned_off(tmp_path: Path) -> None:
     answers = [client.post("/skill", json=payload("안녕하세요", USER)).get_json() for _ in range(25)]
     assert not any("잠시 후 다시" in texts(a) for a in answers)
     app.extensions["cs_bot"].close()
+
+
+def test_client_extra_reaches_the_engine_unchanged(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeated tap is recognised by the engine from `clientExtra.node`: the web path keeps it whole."""
+    import app.conversation as conversation
+
+    seen: list[dict[str, object]] = []
+    real_advance = conversation.advance
+
+    def spy(catalog, session, event):  # type: ignore[no-untyped-def]
+        seen.append(dict(event.extra))
+        return real_advance(catalog, session, event)
+
+    monkeypatch.setattr(conversation, "advance", spy)
+    extra = {"node": "ev_charging.ask_error", "choice": 2, "nested": {"a": [1, "둘"]}}
+    as_string = payload("네, 인증했어요", USER, extra)
+    as_string["action"]["clientExtra"] = json.dumps(extra, ensure_ascii=False)  # Kakao sends either form
+    for body in (payload("네, 인증했어요", USER, extra), as_string):
+        assert client.post("/skill", json=body).status_code == 200
+    assert seen == [extra, extra]
