@@ -122,3 +122,12 @@ def test_client_extra_reaches_the_engine_unchanged(
     for body in (payload("네, 인증했어요", USER, extra), as_string):
         assert client.post("/skill", json=body).status_code == 200
     assert seen == [extra, extra]
+
+
+def test_lone_surrogates_are_answered_on_redis_too(redis_app: Flask) -> None:
+    client = redis_app.test_client()
+    body = json.dumps(payload("PLACEHOLDER", "user\\ud83dkey"), ensure_ascii=True)
+    for _ in range(2):
+        response = raw_post(client, body.replace("PLACEHOLDER", "충전 \\udc00").encode())
+        assert response.status_code == 200
+        assert check_response(response.get_json()) == []
