@@ -304,6 +304,12 @@ def main() -> None:
     parser.add_argument("--walks", type=int, default=120, help="distinct recorded walks")
     parser.add_argument("--workers", default="", help="WEB_CONCURRENCY for both (default: gunicorn.conf.py)")
     parser.add_argument("--worker-class", default="", help="override gunicorn.conf.py's (to compare)")
+    parser.add_argument(
+        "--skill-dir",
+        type=Path,
+        default=None,
+        help="run the skill from another checkout (e.g. an older commit) with these same server settings",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -334,8 +340,9 @@ def main() -> None:
             env["WEB_CONCURRENCY"] = args.workers
         extra = ["--worker-class", args.worker_class] if args.worker_class else []
         extra += ["--access-logfile", "/dev/null"]
+        skill_extra = [*extra, "--chdir", str(args.skill_dir.resolve())] if args.skill_dir else extra
         skill, skill_base = start_gunicorn(
-            "app:create_app()", {**env, "REDIS_PREFIX": "bench:"}, workdir / "skill.log", extra
+            "app:create_app()", {**env, "REDIS_PREFIX": "bench:"}, workdir / "skill.log", skill_extra
         )
         floor, floor_base = start_gunicorn(
             "bench_floor:create_floor_app()",
@@ -368,6 +375,8 @@ def main() -> None:
             process.send_signal(signal.SIGTERM)
             process.wait(15)
         servers.clear()
+        if args.skill_dir:  # the round-trip count below measures this checkout's code, not that one
+            return
         cost = measure_round_trips(redis_url, walks)
         print(
             f"Redis per ordinary turn: {cost['ordinary_round_trips']:.2f} round trips, "
