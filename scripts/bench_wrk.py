@@ -94,7 +94,7 @@ def record_walks(count: int, seed: int = 7) -> list[list[str]]:
 
 LUA = r"""
 local walks, slots, counter, id = {}, {}, 0, 0
-local errors, limited = 0, 0
+local errors, limited, apologies = 0, 0, 0
 local threads = {}
 
 function setup(thread)
@@ -130,17 +130,20 @@ end
 function response(status, headers, body)
   if status ~= 200 then errors = errors + 1 end
   if string.find(body, "잠시 후 다시", 1, true) then limited = limited + 1 end
+  if string.find(body, "일시적인 오류", 1, true) then apologies = apologies + 1 end
 end
 
 function done(summary, latency, requests)
-  local e, l = 0, 0
+  local e, l, a = 0, 0, 0
   for _, thread in ipairs(threads) do
     e = e + (thread:get("errors") or 0)
     l = l + (thread:get("limited") or 0)
+    a = a + (thread:get("apologies") or 0)
   end
   io.write(string.format(
-    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d non200=%d limited=%d socket_errors=%d\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e, l,
+    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d " ..
+    "non200=%d limited=%d apologies=%d socket_errors=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e, l, a,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
@@ -356,7 +359,7 @@ def main() -> None:
         rows: list[tuple[dict[str, float], dict[str, float]]] = []
         print(
             f"{'round':<6}{'floor req/s':>12}{'p50':>8}{'p99':>8}{'skill req/s':>13}{'p50':>8}{'p99':>8}"
-            f"{'ratio':>7}{'p99×':>6}{'non-200':>8}{'limited':>8}"
+            f"{'ratio':>7}{'p99×':>6}{'non-200':>8}{'limited':>8}{'apology':>8}"
         )
         for n in range(args.rounds):
             f = run_wrk(floor_base, lua, walks_file, args, args.seconds)
@@ -366,7 +369,7 @@ def main() -> None:
                 f"{n + 1:<6}{f['rps']:>12.0f}{f['p50_us'] / 1000:>7.1f}m{f['p99_us'] / 1000:>7.1f}m"
                 f"{s['rps']:>13.0f}{s['p50_us'] / 1000:>7.1f}m{s['p99_us'] / 1000:>7.1f}m"
                 f"{s['rps'] / f['rps']:>7.2f}{s['p99_us'] / f['p99_us']:>6.1f}"
-                f"{int(s['non200'] + s['socket_errors']):>8}{int(s['limited']):>8}"
+                f"{int(s['non200'] + s['socket_errors']):>8}{int(s['limited']):>8}{int(s['apologies']):>8}"
             )
         ratio = statistics.median(s["rps"] / f["rps"] for f, s in rows)
         p99 = statistics.median(s["p99_us"] / f["p99_us"] for f, s in rows)
