@@ -90,7 +90,13 @@ def test_a_scheduled_retry_runs_after_redis_restarts(desk: str, tmp_path: Path) 
         view = repo.get(record.id)
         assert view is not None and view.delivery["webhook"].state == "delivered"
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(15)
-        server.stop()
+        try:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait(5)
+        finally:
+            server.stop()
