@@ -148,10 +148,13 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    import logging
+    import time
+
     from rq import Queue
 
     from app.handoff.recovery import delivery_worker
-    from app.handoff.setup import build_handoff_service, redis_client
+    from app.handoff.setup import build_handoff_service, queue_client
     from app.logs import configure_logging
 
     settings = load_settings()
@@ -167,10 +170,19 @@ def _worker(args: argparse.Namespace) -> int:
 
         start_http_server(args.metrics_port)
     build_handoff_service(settings).drain_spool()
-    connection = redis_client(settings)
-    worker = delivery_worker([Queue(settings.handoff_queue, connection=connection)], connection)
-    worker.work(with_scheduler=True, burst=args.burst)
-    return 0
+    connection = queue_client(settings)
+    while True:
+        # The delivery worker checks its scheduler (which dies with a Redis restart) and silent
+        # workers' jobs every few seconds, so scheduled retries resume within a minute of Redis
+        # coming back (RQ's defaults: 10 min and ~7 min) and a killed worker's job within seconds.
+        worker = delivery_worker([Queue(settings.handoff_queue, connection=connection)], connection)
+        worker.max_connection_wait_time = min(10.0, float(settings.worker_maintenance_seconds))
+        worker.work(with_scheduler=True, burst=args.burst)
+        if args.burst or getattr(worker, "_shutdown_requested_date", None) is not None:  # SIGTERM/SIGINT
+            return 0
+        # RQ's worker quits on some Redis errors (a timeout outside its dequeue loop): start again
+        logging.getLogger("app.cli").warning("delivery worker stopped on a Redis error; starting again")
+        time.sleep(2)
 
 
 def _agents(args: argparse.Namespace) -> int:

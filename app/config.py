@@ -24,12 +24,24 @@ class Settings(BaseSettings):
         None, description="redis://… for shared sessions; unset = in-memory (one process)"
     )
     redis_prefix: str = Field("csbot:", description="prefix of every Redis key this app writes")
+    queue_redis_url: str | None = Field(
+        None, description="Redis for RQ delivery jobs; default REDIS_URL (required with a Cluster URL)"
+    )
     session_ttl_seconds: int = Field(1800, ge=60, description="idle time after which a conversation expires")
     lock_wait_seconds: float = Field(2.0, gt=0, lt=5, description="how long a turn waits for the user's lock")
     lock_timeout_seconds: float = Field(3.0, gt=0, lt=5, description="lock auto-release if a worker dies")
     skill_secret: SecretStr | None = Field(None, description="if set, /skill needs X-Skill-Secret or ?key=")
     kakao_bot_ids: Annotated[tuple[str, ...], NoDecode] = Field((), description="allowed bot.id values")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="larger /skill bodies get 413")
+    rate_limit: str = Field(
+        "20/5seconds;120/minute", description="per Kakao user on /skill (`limits` syntax); '' = off"
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="where the rate limit counts: memory:// (per process) or a Redis URL"
+    )
+    web_concurrency: int | None = Field(
+        None, ge=1, description="gunicorn worker processes (default: 1 without Redis, 2 × CPUs with it)"
+    )
     skills_dir: Path = PROJECT_ROOT / "skills"
     templates_dir: Path = PROJECT_ROOT / "templates"
     log_level: str = "INFO"
@@ -62,6 +74,9 @@ class Settings(BaseSettings):
         DEFAULT_RETRY_SCHEDULE, description="seconds before each delivery retry"
     )
     handoff_queue: str = Field("csbot-handoffs", description="RQ queue name for desk deliveries")
+    worker_maintenance_seconds: int = Field(
+        20, ge=1, le=60, description="how often the delivery worker checks its scheduler (restarts it)"
+    )
     delivery_timeout_seconds: float = Field(5.0, gt=0, le=30, description="per delivery attempt")
     handoff_spool_dir: Path = Field(
         PROJECT_ROOT / "var" / "spool", description="local fallback when Redis is down"
@@ -69,6 +84,13 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(
         None, description="https://… of this server, for inbox links in desks"
     )
+
+    @field_validator("redis_prefix")
+    @classmethod
+    def _no_hash_tag(cls, value: str) -> str:
+        if "{" in value or "}" in value:
+            raise ValueError("REDIS_PREFIX must not contain { or }: the customer's key is the hash tag")
+        return value
 
     @field_validator("kakao_bot_ids", mode="before")
     @classmethod
@@ -108,6 +130,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "redis_url",
+        "queue_redis_url",
         "skill_secret",
         "handoff_webhook_url",
         "handoff_webhook_secret",

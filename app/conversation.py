@@ -1,8 +1,10 @@
-"""One skill call end to end, without HTTP: lock(user) → load → advance → save → record → unlock → render.
+"""One skill call end to end, without HTTP: lock+load → advance → save+transcript+unlock → handoff → render.
 
 The store is the source of truth on every request (several gunicorn workers share it); nothing about
-a conversation is kept in process memory between requests. The transcript and any handoff record are
-written inside the lock, before the reply goes back to Kakao.
+a conversation is kept in process memory between requests. On Redis an ordinary turn is two round
+trips: the lock and the read travel together, and the state, this turn's transcript lines and the
+unlock together. A handoff record (with the transcript including this turn) is saved after that,
+before the reply goes back to Kakao.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from app.engine.catalog import Catalog
 from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
 from app.handoff.hours import moment_korean
-from app.handoff.record import seoul_now
-from app.handoff.service import HandoffService
+from app.handoff.record import TranscriptEntry, seoul_now
+from app.handoff.service import HandoffService, customer_and_bot
 from app.kakao.render import apology_response, render_reply
 from app.kakao.request import SkillRequest
 from app.metrics import observe_turn, record_answer, record_store_error
@@ -45,6 +47,7 @@ class Conversations:
         self.handoffs = handoffs
         self.clock = clock
         self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
+        self._agents: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
 
     def handle(self, request: SkillRequest) -> dict[str, Any]:
         """The Kakao response for this turn — an apology with 상담직원 연결 if anything inside fails,
@@ -78,9 +81,14 @@ class Conversations:
             handle.save(outcome.session.to_state())
             # agent desk (issue 11): a later failed turn still passes on the facts collected so far
             self.handoffs.remember(request.user_key, self.catalog, outcome.session)
-            self.handoffs.note_turn(request, outcome.reply, now)
-            if outcome.handoff is not None:
-                self.handoffs.open(request, outcome.handoff, now)
+            pending: list[TranscriptEntry] = []
+            if self.store.keeps_transcripts:  # written with the state, in the same round trip
+                pending = customer_and_bot(request, outcome.reply, now)
+                handle.add_transcript([line.model_dump_json() for line in pending])
+            else:
+                self.handoffs.note_turn(request, outcome.reply, now)
+            if outcome.handoff is not None:  # inside the lock: one open handoff per customer
+                self.handoffs.open(request, outcome.handoff, now, pending=pending)
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
         if outcome.restarted:
@@ -91,10 +99,18 @@ class Conversations:
         """What the engine may know about the moment: whether agents answer now (for templates), the
         time a handoff is made (repeated when the customer asks about it), today (to resolve 어제)."""
         return {
-            "agents": self.handoffs.agents(now),
+            "agents": self.agents(now),
             "now_label": moment_korean(now),
             "today": now.date().isoformat(),
         }
+
+    def agents(self, now: datetime) -> dict[str, Any]:
+        """What templates may say about agents, computed once a minute (business hours are in minutes)."""
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._agents
+        if cached is None or cached[0] != minute:
+            self._agents = cached = (minute, self.handoffs.agents(minute))
+        return cached[1]
 
     def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:
         try:

@@ -41,17 +41,20 @@ class RQDispatcher:
     def submit(self, handoff_id: str) -> None:
         mark_pending(self.repo, handoff_id, self.desks, self.clock)
         retry = Retry(max=len(self.schedule), interval=self.schedule) if self.schedule else None
-        for desk in self.desks:
-            self.queue.enqueue(
+        jobs = [
+            Queue.prepare_data(
                 deliver,
-                handoff_id,
-                desk.name,
+                (handoff_id, desk.name),
                 job_id=f"{handoff_id}-{desk.name}",
                 retry=retry,
                 result_ttl=24 * 3600,
                 failure_ttl=30 * 24 * 3600,
-                job_timeout=60,
+                timeout=60,
             )
+            for desk in self.desks
+        ]
+        if jobs:
+            self.queue.enqueue_many(jobs)  # one pipeline for every desk's job
 
     def depth(self) -> dict[str, int]:
         return {"queued": self.queue.count, "scheduled": self.queue.scheduled_job_registry.count}

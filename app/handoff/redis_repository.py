@@ -1,10 +1,12 @@
 """Handoffs in Redis, shared by every web worker, delivery worker and the agent inbox.
 
 Keys (all under the app's prefix):
-- `handoff:{id}` — a hash: `record` (JSON, never rewritten), `status`, `status_at`, `delivery:{desk}`;
-  expires after the retention period.
+- `handoff:{id}` — a hash: `record` (zlib-compressed JSON, never rewritten; its transcript is most
+  of it and compresses ~5×), `status`, `status_at`, `delivery:{desk}`; expires after the retention
+  period. Records saved as plain JSON by earlier versions are still read.
 - `handoffs` — a sorted set of ids by creation time (newest first listing); pruned as records expire.
-- `transcript:{user}` — a list of JSON lines, trimmed to the last N and expiring after the TTL.
+- `{user}:transcript` — a list of JSON lines, trimmed to the last N and expiring after the TTL; the
+  session store appends to it in the same script that saves the turn (app/session/redis_store.py).
 - Desk side (agent inbox): `assignee`, `memo` and `category` fields in `handoff:{id}`;
   `handoff:{id}:history` and `handoff:{id}:more` (lines the customer added by asking again) as lists of
   JSON; `handoff-open:{user}` — the customer's open handoff (one record per customer request).
@@ -13,6 +15,7 @@ Keys (all under the app's prefix):
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +51,13 @@ from app.handoff.repository import (
     status_entry,
 )
 from app.session import StoreUnavailable
+from app.session.keys import customer_key
+
+_SET_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return -1
+"""
+RECORD_COMPRESSION = 6  # zlib level: most of the gain of 9 at a fraction of the CPU
 
 # KEYS: handoff hash; ARGV: agent, take_over ("1"/"0") → {0} missing, {1, previous} taken, {2, holder} refused
 _CLAIM = """
@@ -84,6 +94,7 @@ class RedisHandoffRepository:
         self.transcript_ttl = transcript_ttl
         self.transcript_entries = transcript_entries
         self._clock = clock
+        self._set_if_exists = client.register_script(_SET_IF_EXISTS)
 
     def _key(self, handoff_id: str) -> str:
         return f"{self.prefix}handoff:{handoff_id}"
@@ -97,7 +108,7 @@ class RedisHandoffRepository:
         cutoff = (self._clock() - self.retention).timestamp()
         with _redis_errors("saving a handoff"):
             pipe = self.client.pipeline()
-            pipe.hset(key, "record", record.model_dump_json())
+            pipe.hset(key, "record", pack_record(record))
             pipe.hsetnx(key, "status", "open")
             pipe.expire(key, ttl)
             pipe.zadd(self._index, {record.id: record.created_at.timestamp()})
@@ -140,13 +151,13 @@ class RedisHandoffRepository:
         return self.get(handoff_id)
 
     def set_delivery(self, handoff_id: str, desk: str, state: DeliveryState) -> None:
-        key = self._key(handoff_id)
-        with _redis_errors("recording a delivery"):
-            if self.client.exists(key):
-                self.client.hset(key, f"delivery:{desk}", state.model_dump_json())
+        with _redis_errors("recording a delivery"):  # one round trip; never recreates an expired record
+            self._set_if_exists(
+                keys=[self._key(handoff_id)], args=[f"delivery:{desk}", state.model_dump_json()]
+            )
 
     def append_transcript(self, user_key: str, entries: Sequence[TranscriptEntry]) -> None:
-        key = f"{self.prefix}transcript:{user_key}"
+        key = self.transcript_key(user_key)
         with _redis_errors("recording the transcript"):
             pipe = self.client.pipeline()
             pipe.rpush(key, *[e.model_dump_json() for e in entries])
@@ -154,9 +165,12 @@ class RedisHandoffRepository:
             pipe.expire(key, int(self.transcript_ttl.total_seconds()))
             pipe.execute()
 
+    def transcript_key(self, user_key: str) -> str:
+        return customer_key(self.prefix, user_key, "transcript")
+
     def transcript(self, user_key: str) -> list[TranscriptEntry]:
         with _redis_errors("reading the transcript"):
-            lines = self.client.lrange(f"{self.prefix}transcript:{user_key}", 0, -1)
+            lines = self.client.lrange(self.transcript_key(user_key), 0, -1)
         return [TranscriptEntry.model_validate_json(line) for line in lines]
 
     def ping(self) -> bool:
@@ -338,15 +352,26 @@ class RedisHandoffRepository:
         return count_views(rows, category=category, assignee=assignee)
 
 
+def pack_record(record: HandoffRecord) -> bytes:
+    return zlib.compress(record.model_dump_json().encode(), RECORD_COMPRESSION)
+
+
+def unpack_record(raw: bytes) -> HandoffRecord:
+    """A stored record: compressed, or plain JSON as earlier versions saved it."""
+    text = raw if raw[:1] == b"{" else zlib.decompress(raw)
+    return HandoffRecord.model_validate_json(text)
+
+
 def _view(fields: dict[bytes, bytes]) -> HandoffView:
-    text = {k.decode(): v.decode() for k, v in fields.items()}
+    record = unpack_record(fields[b"record"])
+    text = {k.decode(): v.decode() for k, v in fields.items() if k != b"record"}
     delivery = {
         k.removeprefix("delivery:"): DeliveryState.model_validate(json.loads(v))
         for k, v in text.items()
         if k.startswith("delivery:")
     }
     return HandoffView(
-        record=HandoffRecord.model_validate_json(text["record"]),
+        record=record,
         status=text.get("status", "open"),  # type: ignore[arg-type]
         status_at=datetime.fromisoformat(text["status_at"]) if text.get("status_at") else None,
         delivery=delivery,

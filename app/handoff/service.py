@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -103,12 +103,19 @@ class HandoffService:
         log.warning("handoff requested without a user key: nothing recorded, customer told so")
         return replace(outcome, reply=Reply(messages=(card,)), handoff=None)
 
-    def open(self, request: SkillRequest, handoff: HandoffRequest, now: datetime) -> HandoffRecord:
-        """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed)."""
+    def open(
+        self,
+        request: SkillRequest,
+        handoff: HandoffRequest,
+        now: datetime,
+        pending: Sequence[TranscriptEntry] = (),
+    ) -> HandoffRecord:
+        """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed).
+        `pending`: this turn's lines when the store writes them only as the turn ends."""
         try:
-            transcript = tuple(self.repo.transcript(request.user_key))
+            transcript = (*self.repo.transcript(request.user_key), *pending)
         except Exception:
-            transcript = ()
+            transcript = tuple(pending)
         record = self._record(
             request,
             now,
@@ -211,4 +218,10 @@ def customer_line(request: SkillRequest, now: datetime) -> TranscriptEntry:
     """What the customer typed or tapped this turn, as a transcript line."""
     trigger = request.trigger_type or ""
     tapped = bool(request.client_extra) or trigger.startswith(("QUICKREPLY", "CARD", "LIST"))
-    return TranscriptEntry(at=now, who="customer", text=request.utterance or "(빈 메시지)", tapped=tapped)
+    return TranscriptEntry(
+        at=now,
+        who="customer",
+        text=request.utterance or "(빈 메시지)",
+        tapped=tapped,
+        cut=request.utterance_cut,  # the server keeps the first 1,000 characters of a longer message
+    )

@@ -15,11 +15,28 @@ from app.handoff.redis_repository import RedisHandoffRepository
 from app.handoff.repository import HandoffRepository, MemoryHandoffRepository
 from app.handoff.service import HandoffService
 from app.handoff.spool import Spool
+from app.session.connect import is_cluster_url, redis_from_url
 
 
 def redis_client(settings: Settings) -> redis.Redis:
+    """A client for REDIS_URL (one server, Sentinel or Cluster: app/session/connect.py)."""
     assert settings.redis_url
-    return redis.Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    client: redis.Redis = redis_from_url(settings.redis_url)
+    return client
+
+
+def queue_client(settings: Settings) -> redis.Redis:
+    """The Redis that holds RQ's delivery jobs: QUEUE_REDIS_URL, else REDIS_URL. RQ's transactions span
+    several keys, which a Redis Cluster refuses, so with a Cluster URL the queue needs its own server."""
+    url = settings.queue_redis_url or settings.redis_url
+    assert url
+    if is_cluster_url(url):
+        raise ValueError(
+            "handoff delivery (RQ) cannot run on a Redis Cluster: set QUEUE_REDIS_URL to a single Redis "
+            "or Sentinel URL for the delivery jobs (sessions and handoffs stay on the Cluster)"
+        )
+    client: redis.Redis = redis_from_url(url)
+    return client
 
 
 def build_repository(settings: Settings) -> HandoffRepository:
@@ -51,7 +68,9 @@ def build_dispatcher(settings: Settings, repo: HandoffRepository) -> Dispatcher:
     if settings.redis_url:
         from app.handoff.jobs import RQDispatcher
 
-        return RQDispatcher(redis_client(settings), repo, desks, schedule, queue_name=settings.handoff_queue)
+        if not desks:  # nothing to deliver: no queue needed (and none on a Cluster)
+            return ThreadDispatcher(repo, desks, schedule)
+        return RQDispatcher(queue_client(settings), repo, desks, schedule, queue_name=settings.handoff_queue)
     return ThreadDispatcher(repo, desks, schedule)
 
 

@@ -6,7 +6,10 @@ Kakao's 3 bubbles, neighbouring texts are joined again where they fit in one bub
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+import orjson
 
 from app.engine.reply import Button as ReplyButton
 from app.engine.reply import Card, Reply, Text
@@ -21,18 +24,52 @@ APOLOGY = (
     "잠시 후 다시 말씀해 주시거나, 아래 [상담직원 연결] 버튼을 눌러 상담직원과 이야기해 주세요."
 )
 HOME_LABEL = "처음으로"
+SLOW_DOWN = "메시지가 너무 빠르게 이어지고 있어요. 잠시 후 다시 말씀해 주세요."
 
 
 def render_reply(reply: Reply) -> dict[str, Any]:
     outputs = _components(reply)
-    quick = [QuickReply.message(q.label, extra=q.extra) for q in reply.quick_replies]
+    quick = [_quick_reply(q.label, q.extra) for q in reply.quick_replies]
     return SkillResponse(outputs, quick).to_dict()
+
+
+def _quick_reply(label: str, extra: Any) -> QuickReply:
+    """Quick replies repeat from turn to turn (a node's choices, the global commands): each distinct
+    one is checked against Kakao's limits and its extra copied once, not on every turn."""
+    try:
+        key = tuple(sorted(extra.items())) if extra else None
+        return _checked_quick_reply(label, key)
+    except TypeError:  # an extra with unhashable values: build it each time
+        return QuickReply.message(label, extra=extra)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_quick_reply(label: str, extra: tuple[tuple[str, Any], ...] | None) -> QuickReply:
+    return QuickReply.message(label, extra=dict(extra) if extra else None)
 
 
 def apology_response() -> dict[str, Any]:
     """What the customer sees when something inside failed: never an error bubble, always a way on."""
     card = TextCard(description=APOLOGY, buttons=(Button.operator(),))
     return SkillResponse([card], [QuickReply.message(HOME_LABEL, extra={"cmd": "home"})]).to_dict()
+
+
+@functools.cache
+def apology_json() -> bytes:
+    """`apology_response()` serialised once (it never changes)."""
+    return orjson.dumps(apology_response())
+
+
+@functools.cache
+def slow_down_json() -> bytes:
+    """The answer to a customer over the per-user rate limit: 잠시 후 다시, serialised once."""
+    body = SkillResponse([SimpleText(SLOW_DOWN)], [QuickReply.message(HOME_LABEL, extra={"cmd": "home"})])
+    return orjson.dumps(body.to_dict())
+
+
+def response_json(body: dict[str, Any]) -> bytes:
+    """A SkillResponse dict as compact UTF-8 JSON (Korean as is, keys in their built order)."""
+    return orjson.dumps(body)
 
 
 def _components(reply: Reply) -> list[Component]:

@@ -1,22 +1,28 @@
 """SkillPayload (the webhook body Kakao POSTs) → `SkillRequest`, tolerant of any JSON value."""
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
 
 from app.kakao.tolerant import (
+    MAX_DEPTH,
+    TooDeep,
     as_bool,
     as_object,
     as_text,
     child,
+    clean_json,
     decode_json_value,
     decode_object,
     first_text,
 )
 
 DEFAULT_TIMEZONE = "Asia/Seoul"
+MAX_UTTERANCE_CHARS = 1000  # Kakao's chat input allows 1000; longer text is cut before any matching
 BOT_TEST_SURFACE = "BuilderBotTest"
 DEVELOPMENT_BOT_SUFFIX = "!"
 REPLAY_USER_PREFIX = "replay-"  # `cs-bot replay` customers (Kakao's user keys are hex: never this)
@@ -54,6 +60,7 @@ class SkillRequest(BaseModel):
     app_user_id: str | None = None
     is_friend: bool | None = None
     utterance: str = ""
+    utterance_cut: int = 0  # characters cut off a text longer than MAX_UTTERANCE_CHARS (agents see it)
     client_extra: FrozenMap = Field(default_factory=dict, validate_default=True)
     params: FrozenMap = Field(default_factory=dict, validate_default=True)
     detail_params: Annotated[Mapping[str, DetailParam], AfterValidator(_freeze), WrapSerializer(_thaw)] = (
@@ -94,8 +101,34 @@ class SkillRequest(BaseModel):
         return self.surface == BOT_TEST_SURFACE
 
 
-def parse_skill_request(payload: object) -> SkillRequest:
-    """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults."""
+def load_payload(body: bytes) -> Any:
+    """The request body as JSON, cleaned (see `clean_json`); ValueError when it is not JSON or is
+    nested deeper than MAX_DEPTH. orjson first; the standard parser for what orjson refuses but JSON
+    allows (lone surrogate escapes such as `\\ud83d`)."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(body)
+        except RecursionError as exc:
+            raise TooDeep("JSON nested too deeply") from exc
+        return clean_json(value)
+    if body.count(b"[") + body.count(b"{") < MAX_DEPTH:
+        return value  # orjson refuses lone surrogates, and this few brackets cannot nest too deep
+    return clean_json(value)
+
+
+def parse_skill_request(payload: object, *, cleaned: bool = False) -> SkillRequest:
+    """Read a SkillPayload. Never raises: missing or mistyped parts fall back to defaults.
+
+    Lone UTF-16 surrogates become U+FFFD; a payload nested deeper than MAX_DEPTH reads as empty (the
+    web layer refuses those with 400 before calling this, and passes `cleaned=True` for what
+    `load_payload` gave it)."""
+    if not cleaned:
+        try:
+            payload = clean_json(payload)
+        except TooDeep:
+            payload = {}
     root = as_object(payload)
     user_request = child(root, "userRequest")
     user = child(user_request, "user")
@@ -110,6 +143,7 @@ def parse_skill_request(payload: object) -> SkillRequest:
         app_user_id=first_text(properties.get("appUserId"), properties.get("app_user_id")),
         is_friend=as_bool(properties.get("isFriend")),
         utterance=_utterance(user_request.get("utterance")),
+        utterance_cut=_cut(user_request.get("utterance")),
         client_extra=decode_object(action.get("clientExtra")),
         params={key: decode_json_value(value) for key, value in as_object(action.get("params")).items()},
         detail_params=_detail_params(action.get("detailParams")),
@@ -132,8 +166,14 @@ def _user_key(user: dict[str, Any], properties: dict[str, Any]) -> str:
     return key.strip() if key else ""
 
 
+def _cut(value: object) -> int:
+    return max(0, len(value.strip()) - MAX_UTTERANCE_CHARS) if isinstance(value, str) else 0
+
+
 def _utterance(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """The customer's text, at most MAX_UTTERANCE_CHARS: matching costs time in its length, and no
+    customer question needs more."""
+    return value[: MAX_UTTERANCE_CHARS * 2].strip()[:MAX_UTTERANCE_CHARS] if isinstance(value, str) else ""
 
 
 def _lang(value: object) -> str | None:

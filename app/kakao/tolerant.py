@@ -5,6 +5,38 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+MAX_DEPTH = 32  # Kakao's payload nests about 6 levels; anything this deep is not from Kakao
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than MAX_DEPTH."""
+
+
+def clean_json(value: Any, depth: int = 0) -> Any:
+    """The parsed JSON `value` made safe to keep: lone UTF-16 surrogates (valid JSON escapes such as
+    `\\ud83d`, not valid text) become U+FFFD; TooDeep past MAX_DEPTH levels (iterative callers need no
+    recursion limit: the depth is bounded here)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth >= MAX_DEPTH and isinstance(value, (dict, list)):
+        raise TooDeep(f"JSON nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        return {
+            clean_text(k) if isinstance(k, str) else k: clean_json(v, depth + 1) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [clean_json(v, depth + 1) for v in value]
+    return value
+
+
+def clean_text(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD (the usual case costs one failed encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
 
 def as_object(value: object) -> dict[str, Any]:
     """`value` when it is a JSON object (string keys only), else an empty dict."""
@@ -50,7 +82,7 @@ def decode_json_value(value: object) -> Any:
     """
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(value)
+            return clean_json(json.loads(value))
         except (ValueError, RecursionError):
             return value
     return _detached(value)
@@ -60,7 +92,7 @@ def decode_object(value: object) -> dict[str, Any]:
     """A JSON object given directly or as a JSON string; `{}` for null, "null", "" and anything else."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = clean_json(json.loads(value))
         except (ValueError, RecursionError):
             return {}
     return _detached(as_object(value))

@@ -22,7 +22,10 @@ class MemoryStore:
     """Keeps JSON text (not dict objects) so it round-trips exactly like Redis.
 
     Entries expire `ttl_seconds` after their last write, measured with the injectable `clock`.
+    Transcripts are not kept here (the in-memory handoff repository keeps them).
     """
+
+    keeps_transcripts = False
 
     def __init__(
         self,

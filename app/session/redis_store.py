@@ -1,18 +1,34 @@
-"""Redis session store: shared by every worker; per-user lock with redis-py's `Lock`."""
+"""Redis session store: shared by every worker; two round trips per turn.
+
+1. `open()`: one script takes the per-user lock (SET NX PX) and reads the state.
+2. leaving the `with` block: one script checks the lock is still ours, writes the state (or deletes
+   it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE) and releases the lock.
+
+Fencing: a holder whose lock expired (and was perhaps taken by the next turn) writes nothing and gets
+LockTimeout, so it never overwrites the newer state.
+
+A lock command that Redis applies late (the server stalled, the client already gave up after its
+socket timeout) must not lock the customer out: the command carries the wall-clock time by which it
+must be applied; a late one takes no lock. A client that is still waiting and gets "late" (clocks of
+the app and Redis disagree by more than that) retries without the check and logs the skew.
+"""
+
+from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 from uuid import uuid4
 
 import redis
-from redis.exceptions import LockError, RedisError
-from redis.lock import Lock
+from redis.exceptions import RedisError
 
 from app.privacy import mask_key
+from app.session.keys import customer_key
 from app.session.store import (
+    UNCHANGED,
     LockTimeout,
     StateHandle,
     StoreUnavailable,
@@ -24,24 +40,45 @@ logger = logging.getLogger(__name__)
 
 KAKAO_SKILL_TIMEOUT_SECONDS = 5.0
 
-# Write (or delete, when ARGV[2] is empty) the state only while we still own the lock, so a request
-# that outlived its lock cannot overwrite the newer state of the request that took the lock over.
-_FENCED_WRITE = """
-if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then redis.call('del', KEYS[2])
-else redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+# KEYS: lock, state. ARGV: token, lock ms, apply-by (ms since the epoch; 0 = no check).
+# → {1, state} taken; {0, pttl} busy; {-1} applied too late (its sender has given up): nothing taken.
+_LOCK_AND_READ = """
+local apply_by = tonumber(ARGV[3])
+if apply_by > 0 then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > apply_by then return {-1} end
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0, redis.call('PTTL', KEYS[1])}
+"""
+
+# KEYS: lock, state, transcript. ARGV: token, write ('k' keep, 's' set, 'd' delete), state, ttl,
+# transcript max lines, transcript ttl, lines… → 1 written and unlocked; 0 the lock is not ours.
+_WRITE_AND_UNLOCK = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 's' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+elseif ARGV[2] == 'd' then redis.call('DEL', KEYS[2]) end
+if #ARGV > 6 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 7))
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+redis.call('DEL', KEYS[1])
 return 1
 """
 
 
 class RedisStore:
-    """State at `{prefix}session:{user_key}` (JSON, EX ttl on each write); lock at `{prefix}lock:{user_key}`.
-
-    A lock holder that dies frees the lock after `lock_timeout_seconds`; a waiter gives up after
-    `lock_wait_seconds`. Both must stay under Kakao's 5-second skill timeout.
+    """State at `{prefix}{user}:session` (JSON, EX ttl on each write), lock at `…:lock`, transcript at
+    `…:transcript` (JSON lines, the last `transcript_entries`, expiring `transcript_ttl_seconds` after
+    the last turn). A dead holder's lock frees itself after `lock_timeout_seconds`; a waiter gives up
+    after `lock_wait_seconds`. Both stay under Kakao's 5-second skill timeout.
     """
 
-    lock_poll_seconds = 0.01  # how often a waiter retries the lock (redis-py's default is 0.1 s)
+    keeps_transcripts = True
+    lock_poll_seconds = 0.01  # how often a waiter retries the lock
 
     def __init__(
         self,
@@ -50,6 +87,9 @@ class RedisStore:
         lock_wait_seconds: float = 2.0,
         lock_timeout_seconds: float = 3.0,
         prefix: str = "csbot:",
+        transcript_entries: int = 100,
+        transcript_ttl_seconds: int = 24 * 3600,
+        apply_within_seconds: float = 1.0,
     ) -> None:
         if ttl_seconds < 1:
             raise ValueError("ttl_seconds must be at least 1")
@@ -61,42 +101,39 @@ class RedisStore:
         self.lock_wait_seconds = lock_wait_seconds
         self.lock_timeout_seconds = lock_timeout_seconds
         self.prefix = prefix
+        self.transcript_entries = transcript_entries
+        self.transcript_ttl_seconds = transcript_ttl_seconds
+        self.apply_within_seconds = apply_within_seconds  # = the client's socket timeout
         self._client = client
-        self._fenced_write = client.register_script(_FENCED_WRITE)
+        self._lock_and_read = client.register_script(_LOCK_AND_READ)
+        self._write_and_unlock = client.register_script(_WRITE_AND_UNLOCK)
+        self._skew_logged = False
 
     def state_key(self, user_key: str) -> str:
-        return f"{self.prefix}session:{user_key}"
+        return customer_key(self.prefix, user_key, "session")
 
     def lock_key(self, user_key: str) -> str:
-        return f"{self.prefix}lock:{user_key}"
+        return customer_key(self.prefix, user_key, "lock")
+
+    def transcript_key(self, user_key: str) -> str:
+        return customer_key(self.prefix, user_key, "transcript")
 
     @contextmanager
     def open(self, user_key: str) -> Iterator[StateHandle]:
         check_user_key(user_key)
-        lock = self._client.lock(
-            self.lock_key(user_key),
-            timeout=self.lock_timeout_seconds,
-            sleep=self.lock_poll_seconds,
-            blocking_timeout=self.lock_wait_seconds,
-            thread_local=False,  # one Lock object per open(); exit may run on another thread
-        )
         token = uuid4().hex
+        handle = StateHandle(decode_state(self._lock(user_key, token), user_key))
         try:
-            acquired = lock.acquire(token=token)
-        except RedisError as exc:
-            raise StoreUnavailable(f"Redis unavailable while locking {mask_key(user_key)}: {exc}") from exc
-        if not acquired:
-            raise LockTimeout(
-                f"session of {mask_key(user_key)} is busy: lock not obtained within {self.lock_wait_seconds}s"
-            )
-        try:
-            handle = StateHandle(self._read(user_key), partial(self._write, user_key, token))
+            yield handle
+        except BaseException:
+            handle.close()
             try:
-                yield handle
-            finally:
-                handle.close()
-        finally:
-            self._release(lock, user_key)
+                self._finish(user_key, token, handle)
+            except StoreUnavailable as exc:  # the body's error is the one to report
+                logger.warning("after a failed turn of %s: %s", mask_key(user_key), type(exc).__name__)
+            raise
+        handle.close()
+        self._finish(user_key, token, handle)
 
     def ping(self) -> bool:
         try:
@@ -107,39 +144,64 @@ class RedisStore:
     def close(self) -> None:
         self._client.close()
 
-    def _read(self, user_key: str) -> dict[str, Any] | None:
-        try:
-            raw = self._client.get(self.state_key(user_key))
-        except RedisError as exc:
-            raise StoreUnavailable(f"Redis unavailable while reading {mask_key(user_key)}: {exc}") from exc
-        return decode_state(raw, user_key)
-
-    def _write(self, user_key: str, token: str, raw: str | None) -> None:
+    def _lock(self, user_key: str, token: str) -> Any:
+        """Take the lock and read the state in one round trip (retried while the lock is busy)."""
         keys = [self.lock_key(user_key), self.state_key(user_key)]
-        try:
-            written = self._fenced_write(keys=keys, args=[token, raw or "", self.ttl_seconds])
-        except RedisError as exc:
-            raise StoreUnavailable(f"Redis unavailable while writing {mask_key(user_key)}: {exc}") from exc
-        if not written:
-            raise LockTimeout(
-                f"lock on {mask_key(user_key)} expired before the write "
-                f"(held longer than {self.lock_timeout_seconds}s); state not written"
-            )
+        lock_ms = int(self.lock_timeout_seconds * 1000)
+        deadline = time.monotonic() + self.lock_wait_seconds
+        check = True
+        while True:
+            apply_by = int((time.time() + self.apply_within_seconds) * 1000) if check else 0
+            try:
+                answer = self._lock_and_read(keys=keys, args=[token, lock_ms, apply_by])
+            except RedisError as exc:
+                raise StoreUnavailable(
+                    f"Redis unavailable while locking {mask_key(user_key)}: {type(exc).__name__}"
+                ) from exc
+            if answer[0] == 1:
+                return answer[1] if len(answer) > 1 else None
+            if answer[0] == -1:  # we are still here, so it was not late: the clocks disagree
+                self._log_skew()
+                check = False
+                continue
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"session of {mask_key(user_key)} is busy: "
+                    f"lock not obtained within {self.lock_wait_seconds}s"
+                )
+            time.sleep(self.lock_poll_seconds)
 
-    def _release(self, lock: Lock, user_key: str) -> None:
-        """Never raises: an expired lock is already free, an unreachable one expires on its own."""
+    def _finish(self, user_key: str, token: str, handle: StateHandle) -> None:
+        """Write (if the body saved or cleared), append the transcript and unlock: one round trip."""
+        keys = [self.lock_key(user_key), self.state_key(user_key), self.transcript_key(user_key)]
+        if handle.pending is UNCHANGED:
+            write, raw = "k", ""
+        elif handle.pending is None:
+            write, raw = "d", ""
+        else:
+            write, raw = "s", handle.pending
+        args = [token, write, raw, self.ttl_seconds, self.transcript_entries, self.transcript_ttl_seconds]
         try:
-            lock.release()
-        except LockError:
-            logger.warning(
-                "session lock of %s expired before release (held longer than %ss)",
-                mask_key(user_key),
-                self.lock_timeout_seconds,
-            )
+            done = self._write_and_unlock(keys=keys, args=[*args, *handle.lines])
         except RedisError as exc:
+            raise StoreUnavailable(
+                f"Redis unavailable while writing {mask_key(user_key)}: {type(exc).__name__}"
+            ) from exc
+        if not done:
+            message = (
+                f"lock on {mask_key(user_key)} expired before the write "
+                f"(held longer than {self.lock_timeout_seconds}s); nothing written"
+            )
+            if write == "k" and not handle.lines:
+                logger.warning("session lock of %s expired before release", mask_key(user_key))
+                return
+            raise LockTimeout(message)
+
+    def _log_skew(self) -> None:
+        if not self._skew_logged:
+            self._skew_logged = True
             logger.warning(
-                "could not release session lock of %s (%s); it expires in %ss",
-                mask_key(user_key),
-                type(exc).__name__,
-                self.lock_timeout_seconds,
+                "Redis applied a lock later than %ss after it was sent although this client was waiting: "
+                "the clocks of this machine and Redis disagree; keep them in sync (NTP)",
+                self.apply_within_seconds,
             )

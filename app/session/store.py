@@ -39,9 +39,15 @@ class SessionHandle(Protocol):
         """Delete the state."""
         ...
 
+    def add_transcript(self, lines: list[str]) -> None:
+        """Append JSON lines to the customer's transcript together with the state's write (stores
+        whose `keeps_transcripts` is true); other stores ignore them."""
+        ...
+
 
 class SessionStore(Protocol):
     ttl_seconds: int
+    keeps_transcripts: bool  # True: the transcript travels with the state's write (one round trip)
 
     def open(self, user_key: str) -> AbstractContextManager[SessionHandle]:
         """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises)."""
@@ -85,13 +91,24 @@ def decode_state(raw: str | bytes | None, user_key: str) -> dict[str, Any] | Non
     return value
 
 
-class StateHandle:
-    """The `SessionHandle` both stores yield; `write(raw)` stores JSON text, `write(None)` deletes."""
+UNCHANGED = object()  # a handle's pending write when the body neither saved nor cleared
 
-    def __init__(self, state: dict[str, Any] | None, write: Callable[[str | None], None]) -> None:
+
+class StateHandle:
+    """The `SessionHandle` both stores yield; `write(raw)` stores JSON text, `write(None)` deletes.
+
+    Without `write` the handle only collects: `pending` (JSON text, None to delete, or UNCHANGED) and
+    `lines` are written by the store in one round trip when the `with` block ends.
+    """
+
+    def __init__(
+        self, state: dict[str, Any] | None, write: Callable[[str | None], None] | None = None
+    ) -> None:
         self._state = state
         self._write = write
         self._open = True
+        self.pending: object = UNCHANGED
+        self.lines: list[str] = []
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -100,13 +117,23 @@ class StateHandle:
     def save(self, state: dict[str, Any]) -> None:
         self._check_open()
         raw = encode_state(state)
-        self._write(raw)
+        self._store(raw)
         self._state = json.loads(raw)  # a copy: later mutations of `state` do not leak in
 
     def clear(self) -> None:
         self._check_open()
-        self._write(None)
+        self._store(None)
         self._state = None
+
+    def add_transcript(self, lines: list[str]) -> None:
+        self._check_open()
+        self.lines.extend(lines)
+
+    def _store(self, raw: str | None) -> None:
+        if self._write is None:
+            self.pending = raw
+        else:
+            self._write(raw)
 
     def close(self) -> None:
         self._open = False

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from app.config import Settings, load_settings
 from app.content_check import load_checked_catalog
 from app.conversation import Conversations
 from app.handoff.setup import build_handoff_service
+from app.kakao.tolerant import TooDeep, clean_json
 from app.logs import configure_logging
 from app.session import MemoryStore, store_from_url
 from app.web import agent, health, metrics, skill
@@ -37,6 +39,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         lock_wait_seconds=settings.lock_wait_seconds,
         lock_timeout_seconds=settings.lock_timeout_seconds,
         prefix=settings.redis_prefix,
+        transcript_entries=settings.transcript_max_entries,
+        transcript_ttl_seconds=settings.transcript_ttl_seconds,
     )
     if isinstance(store, MemoryStore):
         log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
@@ -45,10 +49,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     runtime = Runtime(settings, catalog, store, handoffs, Conversations(catalog, store, handoffs))
 
     app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Korean stays readable in responses
     runtime.install(app)
     runtime.start_spool_drainer()
+    skill.install_rate_limit(app, settings)
     app.register_blueprint(skill.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(agent.bp)
@@ -56,6 +61,19 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     log.info("ready: %d flows, %s store", len(catalog.flows), type(store).__name__)
     return app
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with Korean kept readable, and JSON too deep to parse read as invalid (ValueError,
+    so `get_json(silent=True)` gives None and the route answers 400) instead of a RecursionError 500."""
+
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return clean_json(super().loads(s, **kwargs))
+        except RecursionError as exc:
+            raise TooDeep("JSON nested too deeply") from exc
 
 
 def _http_error(exc: HTTPException) -> Any:

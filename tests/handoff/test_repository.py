@@ -94,7 +94,7 @@ def test_transcript_expires(make_repo: Callable[..., HandoffRepository], clock: 
     repo = make_repo(transcript_ttl=timedelta(hours=24))
     repo.append_transcript("user-a", [TranscriptEntry(at=NOW, who="customer", text="안녕")])
     if isinstance(repo, RedisHandoffRepository):
-        ttl = repo.client.ttl(f"{repo.prefix}transcript:user-a")
+        ttl = repo.client.ttl(repo.transcript_key("user-a"))
         assert 23 * 3600 < ttl <= 24 * 3600
     else:
         clock.now = NOW + timedelta(hours=24)

@@ -20,11 +20,12 @@ def test_state_is_json_under_the_prefixed_key_with_ttl(
     store = make_redis_store(ttl_seconds=60)
     with store.open(USER) as handle:
         handle.save({"node": "충전 시작", "n": 1})
-    key = f"{redis_prefix}session:{USER}"
+    key = f"{redis_prefix}{{{USER}}}:session"  # the customer's hash tag: one Cluster slot per customer
     assert store.state_key(USER) == key
+    assert store.lock_key(USER) == f"{redis_prefix}{{{USER}}}:lock"
     assert redis_client.get(key) == '{"node":"충전 시작","n":1}'.encode()
     assert 0 < redis_client.ttl(key) <= 60
-    assert not redis_client.exists(f"{redis_prefix}lock:{USER}")  # released
+    assert not redis_client.exists(store.lock_key(USER))  # released
 
 
 def test_every_save_refreshes_the_ttl(make_redis_store: MakeRedisStore, redis_client: redis.Redis) -> None:
@@ -100,16 +101,20 @@ def test_a_holder_that_lost_its_lock_cannot_overwrite_the_new_holder(
     make_redis_store: MakeRedisStore, redis_client: redis.Redis
 ) -> None:
     store = make_redis_store()
-    with store.open(USER) as slow:
-        redis_client.delete(store.lock_key(USER))  # the slow request's lock expires ...
-        with store.open(USER) as fast:  # ... and the next request takes it over
-            fast.save({"by": "fast"})
-        with pytest.raises(LockTimeout):
-            slow.save({"by": "slow"})
-        with pytest.raises(LockTimeout):
-            slow.clear()
-    with store.open(USER) as handle:
-        assert handle.state == {"by": "fast"}
+    for write in ("save", "clear"):
+        with store.open(USER) as first:
+            first.save({"by": "fast"})
+        with pytest.raises(LockTimeout), store.open(USER) as slow:  # the write happens on leaving
+            redis_client.delete(store.lock_key(USER))  # the slow request's lock expires ...
+            with store.open(USER) as fast:  # ... and the next request takes it over
+                fast.save({"by": "fast"})
+                fast.add_transcript(['{"who":"fast"}'])
+            slow.save({"by": "slow"}) if write == "save" else slow.clear()
+            slow.add_transcript(['{"who":"slow"}'])
+        with store.open(USER) as handle:
+            assert handle.state == {"by": "fast"}
+        assert redis_client.lrange(store.transcript_key(USER), 0, -1) == [b'{"who":"fast"}']
+        redis_client.delete(store.transcript_key(USER))
 
 
 def test_keys_stay_under_the_prefix(
@@ -120,7 +125,7 @@ def test_keys_stay_under_the_prefix(
         with store.open(user) as handle:
             handle.save({"u": user})
     keys = {key.decode() for key in redis_client.scan_iter(match=f"{redis_prefix}*")}
-    assert keys == {f"{redis_prefix}session:{u}" for u in ("a", "b:c", "한글 사용자")}
+    assert keys == {f"{redis_prefix}{{{u}}}:session" for u in ("a", "b:c", "한글 사용자")}
 
 
 def test_closed_port_raises_store_unavailable_quickly() -> None:

@@ -60,6 +60,7 @@ def live_inbox(tmp_path: Path) -> Iterator[LiveInbox]:
             "agent_token": TOKEN,
             "handoff_spool_dir": tmp_path / "spool",
             "agents_file": tmp_path / "agents.json",
+            "rate_limit": "1000/second",  # the long-transcript test types fast
         }
     )
     accounts = app.extensions["agent_desk"].accounts

@@ -27,7 +27,7 @@ def payload(utterance: str, user: str = USER, extra: dict[str, object] | None = 
 
 def session_state(app: Flask, client_redis: redis.Redis, user: str = USER) -> dict[str, object]:
     prefix = app.extensions["cs_bot"].settings.redis_prefix
-    raw = client_redis.get(f"{prefix}session:{user}")
+    raw = client_redis.get(f"{prefix}{{{user}}}:session")
     assert raw is not None
     return json.loads(raw)
 
@@ -45,7 +45,7 @@ def test_conversation_state_lives_in_redis_with_a_ttl(redis_app: Flask, redis_cl
     state = session_state(redis_app, redis_client)
     assert state["node"] == "main.menu"
     prefix = redis_app.extensions["cs_bot"].settings.redis_prefix
-    ttl = redis_client.ttl(f"{prefix}session:{USER}")
+    ttl = redis_client.ttl(f"{prefix}{{{USER}}}:session")
     assert 0 < ttl <= 1800
     asked = tap(client, menu, "그 밖의 문의")
     assert "적어 주세요" in texts(asked)
@@ -123,7 +123,7 @@ def test_renamed_node_in_saved_state_restarts_with_a_notice(
     prefix = redis_app.extensions["cs_bot"].settings.redis_prefix
     state = session_state(redis_app, redis_client)
     state["node"] = "main.renamed_since"
-    redis_client.set(f"{prefix}session:{USER}", json.dumps(state), ex=600)
+    redis_client.set(f"{prefix}{{{USER}}}:session", json.dumps(state), ex=600)
     body = post(client, payload("그 밖의 문의"))
     assert "처음 화면부터 다시" in texts(body)
     assert "카셰어링 기기 인증" in quick_labels(body)
@@ -136,7 +136,7 @@ def test_corrupt_saved_state_restarts_with_a_notice(
 ) -> None:
     client = redis_app.test_client()
     prefix = redis_app.extensions["cs_bot"].settings.redis_prefix
-    redis_client.set(f"{prefix}session:{USER}", raw, ex=600)
+    redis_client.set(f"{prefix}{{{USER}}}:session", raw, ex=600)
     body = post(client, payload("안녕"))
     assert check_response(body) == []
     assert "무엇을 도와드릴까요" in texts(body)
@@ -148,7 +148,7 @@ def test_tap_after_the_session_expired_restarts_with_a_notice(
     client = redis_app.test_client()
     menu = post(client, payload("안녕"))
     prefix = redis_app.extensions["cs_bot"].settings.redis_prefix
-    redis_client.delete(f"{prefix}session:{USER}")  # what the TTL does after 30 idle minutes
+    redis_client.delete(f"{prefix}{{{USER}}}:session")  # what the TTL does after 30 idle minutes
     body = tap(client, menu, "그 밖의 문의")
     assert "이전 대화가 끝나" in texts(body)
     assert session_state(redis_app, redis_client)["node"] == "main.menu"

@@ -14,8 +14,9 @@ from flask import Flask
 
 from app import create_app
 from app.agents.accounts import new_agent
-from app.handoff.record import LINE_CAP, RECORD_TRANSCRIPT_CAP
+from app.handoff.record import RECORD_TRANSCRIPT_CAP
 from app.handoff.spool import Spool
+from app.kakao.request import MAX_UTTERANCE_CHARS
 from app.session import StoreUnavailable
 from tests.chat import Chat, kakao_payload, response_text
 from tests.conftest import REDIS_URL
@@ -199,19 +200,20 @@ def test_huge_turns_make_a_bounded_record_that_shows_the_cut(tmp_path: Path) -> 
             "max_body_bytes": 200_000,
             "agent_token": token,
             "agents_file": tmp_path / "agents.json",
+            "rate_limit": "1000/second",  # 41 turns in a row, faster than any customer types
         }
     )
     chat = Chat(app.test_client(), "h" * 66)
-    # The 50 turns of 60 KB; 20 of 8 KB hit the same caps (the engine is slow on 60 KB turns).
-    for i in range(20):
-        chat.say("처음으로").say(f"{i:02} " + "x" * 8_000)
+    # The 50 turns of 60 KB: the server keeps the first 1,000 characters of each (and says so).
+    for i in range(50):
+        chat.say(f"{i:02} " + "x" * 60_000)
     chat.say("상담직원 연결")
     (view,) = records(app)
     size = len(view.record.model_dump_json())
     assert size < 2 * RECORD_TRANSCRIPT_CAP  # not 3 MB
     long_lines = [e for e in view.record.transcript if e.who == "customer" and e.cut]
-    assert long_lines and all(len(e.text) == LINE_CAP for e in long_lines)
-    assert long_lines[-1].text.startswith("19 ") and long_lines[-1].cut == 8_003 - LINE_CAP
+    assert long_lines and all(len(e.text) == MAX_UTTERANCE_CHARS for e in long_lines)
+    assert long_lines[-1].text.startswith("49 ") and long_lines[-1].cut == 60_003 - MAX_UTTERANCE_CHARS
     assert view.record.transcript_cut > 0
     assert view.record.transcript[-2].text == "상담직원 연결"  # the handoff moment is kept
     api = app.test_client().get(
@@ -224,5 +226,5 @@ def test_huge_turns_make_a_bounded_record_that_shows_the_cut(tmp_path: Path) -> 
     agent.post("/agent/login", data={"name": "김상담", "password": "password-kim-1"})
     page = agent.get(f"/agent/handoffs/{view.record.id}").get_data(as_text=True)
     assert f"앞선 메시지 {view.record.transcript_cut}개는 크기 제한으로 생략되었습니다" in page
-    assert f"… 이후 {8_003 - LINE_CAP}자 생략" in page  # where the long lines were cut
+    assert f"… 이후 {60_003 - MAX_UTTERANCE_CHARS}자 생략" in page  # where the long lines were cut
     app.extensions["cs_bot"].close()

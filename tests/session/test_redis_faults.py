@@ -1,0 +1,107 @@
+"""Redis stalls and round trips, against a Redis server this test starts on its own port."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from app.session import LockTimeout, StoreUnavailable, store_from_url
+from app.session.redis_store import RedisStore
+from tests.own_redis import OwnRedis, own_redis
+
+USER = "stalled-customer-key"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[OwnRedis]:
+    with own_redis(tmp_path / "redis") as started:
+        yield started
+
+
+def test_a_lock_command_applied_late_after_a_stall_does_not_lock_the_customer_out(server: OwnRedis) -> None:
+    store = store_from_url(server.url, prefix="stall:")
+    assert isinstance(store, RedisStore)
+    with store.open(USER) as handle:  # the customer is in a conversation
+        handle.save({"node": "ev.ask_station"})
+    server.pause()  # Redis stalls (a fork, a slow disk, a long command) ...
+    try:
+        with pytest.raises(StoreUnavailable), store.open(USER):  # ... this turn gives up after 1 s
+            pytest.fail("no lock while Redis is stalled")
+        time.sleep(0.3)  # the stall goes on a little longer than the client waited
+    finally:
+        server.resume()  # Redis now runs the lock command it had received: it is late
+    with store.open(USER) as handle:  # the customer's next turn gets in (and was not locked out)
+        assert handle.state == {"node": "ev.ask_station"}
+    checker = redis.Redis(port=server.port)
+    assert not checker.exists(store.lock_key(USER))
+    store.close()
+
+
+def test_a_waiting_turn_is_answered_even_when_the_app_clock_is_behind_redis(
+    server: OwnRedis, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = store_from_url(server.url, prefix="skew:")
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 30)  # this machine's clock is 30 s late
+    with store.open(USER) as handle:
+        handle.save({"n": 1})
+    with store.open(USER) as handle:
+        assert handle.state == {"n": 1}
+    assert "clocks of this machine and Redis disagree" in caplog.text
+    store.close()
+
+
+class CountingClient(redis.Redis):
+    """A client that counts the commands it sends (each is one round trip: no pipelines here)."""
+
+    calls: list[str]
+
+    def execute_command(self, *args, **options):  # type: ignore[no-untyped-def]
+        self.calls.append(str(args[0]))
+        return super().execute_command(*args, **options)
+
+
+def test_a_turn_is_two_round_trips_lock_with_read_and_write_with_transcript_and_unlock(
+    server: OwnRedis,
+) -> None:
+    client = CountingClient(port=server.port)
+    client.calls = []
+    store = RedisStore(client, prefix="rt:")
+    with store.open(USER) as handle:  # first use also loads the scripts into Redis
+        handle.save({"n": 0})
+    client.calls.clear()
+    with store.open(USER) as handle:
+        handle.save({"n": handle.state["n"] + 1})  # type: ignore[index]
+        handle.add_transcript(['{"who":"customer","text":"네"}', '{"who":"bot","text":"좋아요"}'])
+    assert client.calls == ["EVALSHA", "EVALSHA"]
+    assert client.lrange(store.transcript_key(USER), 0, -1) == [
+        '{"who":"customer","text":"네"}'.encode(),
+        '{"who":"bot","text":"좋아요"}'.encode(),
+    ]
+    assert not client.exists(store.lock_key(USER))
+
+
+def test_a_busy_lock_still_times_out(server: OwnRedis) -> None:
+    store = store_from_url(server.url, prefix="busy:", lock_wait_seconds=0.2)
+    inside, leave = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with store.open(USER):
+            inside.set()
+            leave.wait(5)
+
+    thread = threading.Thread(target=holder, daemon=True)
+    thread.start()
+    assert inside.wait(5)
+    try:
+        with pytest.raises(LockTimeout), store.open(USER):
+            pytest.fail("the body must not run without the lock")
+    finally:
+        leave.set()
+        thread.join(5)
+    store.close()
