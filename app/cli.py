@@ -7,8 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.config import load_settings
+from app.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from app.engine.catalog import Catalog
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,16 +100,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(_: argparse.Namespace) -> int:
-    from app.content_check import check_rendering, label_problems
+def _content(settings: Settings) -> Catalog | None:
+    """The content as the server loads it, or None after printing what is wrong (file and node)."""
     from app.engine.errors import ContentError
     from app.engine.loader import load_catalog
 
-    settings = load_settings()
     try:
-        catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
+        return load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
     except ContentError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _check(_: argparse.Namespace) -> int:
+    from app.content_check import check_rendering, label_problems
+
+    settings = load_settings()
+    catalog = _content(settings)
+    if catalog is None:
         return 1
     problems = check_rendering(catalog) + label_problems(catalog, settings.skills_dir)
     for problem in problems:
@@ -120,15 +132,10 @@ def _check(_: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from app.config import PROJECT_ROOT
-    from app.engine.errors import ContentError
-    from app.engine.loader import load_catalog
     from app.understanding.evaluate import evaluate, format_report, load_cases
 
-    settings = load_settings()
-    try:
-        catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
+    catalog = _content(load_settings())
+    if catalog is None:
         return 1
     sets = args.sets or [PROJECT_ROOT / "tests/understanding" / n for n in ("eval_set.yaml", "dev_set.yaml")]
     for path in sets:

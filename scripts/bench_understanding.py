@@ -35,20 +35,14 @@ def main() -> int:
     rss_imported = rss_kib()
 
     from app.config import PROJECT_ROOT, load_settings
-    from app.engine.loader import load_catalog
+    from app.engine.loader import UNDERSTANDING_FILE, load_catalog, read_understanding, training_examples
     from app.understanding.evaluate import load_cases
     from app.understanding.training import train_router
 
     settings = load_settings()
     catalog = load_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
-    from app.engine.loader import _examples  # the same examples the loader trains on
-    from app.engine.model import Understanding
-    from app.engine.loader import _read_yaml
-
-    understanding = Understanding.model_validate(
-        _read_yaml(settings.skills_dir / "_understanding.yaml", [])
-    )
-    examples = _examples(catalog.flows, catalog.files, understanding, "_understanding.yaml")
+    understanding = read_understanding(settings.skills_dir)
+    examples = training_examples(catalog.flows, catalog.files, understanding, UNDERSTANDING_FILE)
 
     trainings = []
     for _ in range(args.repeat):
@@ -81,14 +75,22 @@ def main() -> int:
         return f"{seconds * 1000:.3f} ms"
 
     print(f"training examples           {len(examples)} ({len(router.classifier.labels)} intents)")
-    print(f"classifier start-up         best {min(trainings):.3f} s, median {statistics.median(trainings):.3f} s")
-    print(f"routing per message         median {ms(statistics.median(timings))}, "
-          f"p99 {ms(timings[int(len(timings) * 0.99)])}, max {ms(timings[-1])} ({len(timings)} messages)")
-    print(f"scikit-learn import         {import_seconds:.2f} s, +{(rss_imported - rss_start) / 1024:.1f} MiB RSS")
-    print(f"classifier memory           {kept_bytes / 2**20:.1f} MiB held after training "
-          f"(peak {peak / 2**20:.1f} MiB while training)")
-    print(f"worker RSS                  {rss_start / 1024:.0f} → {rss_trained / 1024:.0f} MiB "
-          "(Python + scikit-learn + content + trained classifier)")
+    best, median = min(trainings), statistics.median(trainings)
+    print(f"classifier start-up         best {best:.3f} s, median {median:.3f} s")
+    print(
+        f"routing per message         median {ms(statistics.median(timings))}, "
+        f"p99 {ms(timings[int(len(timings) * 0.99)])}, max {ms(timings[-1])} ({len(timings)} messages)"
+    )
+    added = (rss_imported - rss_start) / 1024
+    print(f"scikit-learn import         {import_seconds:.2f} s, +{added:.1f} MiB RSS")
+    print(
+        f"classifier memory           {kept_bytes / 2**20:.1f} MiB held after training "
+        f"(peak {peak / 2**20:.1f} MiB while training)"
+    )
+    print(
+        f"worker RSS                  {rss_start / 1024:.0f} → {rss_trained / 1024:.0f} MiB "
+        "(Python + scikit-learn + content + trained classifier)"
+    )
     return 0
 
 

@@ -28,6 +28,40 @@ def test_check_names_file_and_node_of_a_problem(
     assert "main.yaml: other: next 'main.gone' does not exist" in capsys.readouterr().err
 
 
+def test_check_names_an_entry_that_leads_nowhere_instead_of_crashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(PROJECT_ROOT / "skills", tmp_path / "skills")
+    flow = tmp_path / "skills" / "parking_lpr.yaml"
+    flow.write_text(flow.read_text(encoding="utf-8").replace("  - next: masked\n", "  - next: maskd\n"))
+    monkeypatch.setenv("SKILLS_DIR", str(tmp_path / "skills"))
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "parking_lpr.yaml: entry '주차장명이 안 보여요': next 'parking_lpr.maskd' does not exist" in err
+    assert "Traceback" not in err
+
+
+def test_eval_prints_accuracy_confusion_and_misses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        "messages:\n"
+        "  - {text: 충전 다 끝났는데 앱에 아직 이용중으로 떠요, expect: ev_charging.q3}\n"
+        "  - {text: 택시 기사님이 길을 돌아갔어요, expect: out_of_scope}\n"
+        "  - {text: 택시 기사님이 길을 돌아갔어요 ㅠ, expect: parking_lpr.start}\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", "--set", str(labelled)]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split("  ")[0]: line.split() for line in out.splitlines()}
+    assert lines["in scope (right guide and entry)"][-3:] == ["1/2", "50.0", "%"]
+    assert lines["out of scope (answered honestly)"][-3:] == ["1/1", "100.0", "%"]
+    assert "ev_charging.q3=1" in out
+    assert "expected parking_lpr.start, got out_of_scope" in out  # the miss, to teach from
+    assert main(["eval", "--set", str(tmp_path / "missing.yaml")]) == 2
+
+
 def test_chat_runs_the_whole_pipeline_and_taps_by_number() -> None:
     lines = iter(["안녕하세요", "4", "영수증을 다시 받고 싶어요", "/quit"])
     shown: list[str] = []

@@ -53,7 +53,7 @@ def load_catalog(
         texts = None
     if problems or bot is None or texts is None or understanding is None:
         raise ContentError(problems or [Problem(str(skills_dir), None, "no content loaded")])
-    examples = _examples(flows, files, understanding, str(skills_dir / UNDERSTANDING_FILE))
+    examples = training_examples(flows, files, understanding, str(skills_dir / UNDERSTANDING_FILE))
     problems = [Problem(str(skills_dir), None, c) for c in conflicts(examples)]
     if problems:
         raise ContentError(problems)
@@ -65,7 +65,7 @@ def load_catalog(
     return catalog
 
 
-def _examples(
+def training_examples(
     flows: Mapping[str, Flow], files: Mapping[str, str], understanding: Understanding, source: str
 ) -> list[Example]:
     examples = [
@@ -75,6 +75,15 @@ def _examples(
         for text in entry.examples
     ]
     return examples + special_examples(understanding.out_of_scope, understanding.handoff_status, source)
+
+
+def read_understanding(skills_dir: Path) -> Understanding:
+    """`_understanding.yaml` on its own (benchmarks, tools); ContentError when it is broken."""
+    problems: list[Problem] = []
+    understanding = _load_model(skills_dir / UNDERSTANDING_FILE, Understanding, problems)
+    if understanding is None:
+        raise ContentError(problems)
+    return understanding
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
