@@ -100,8 +100,8 @@ class _Turn:
         if self.node is not None and self.node not in self.catalog:
             self.restart("common.restart_notice")
             return self.outcome()
-        command = self.command()
-        if command != AGENT and self.handoff_at and self.asks_about_handoff():
+        command, loose = self.command()
+        if self.handoff_at and (command is None or loose) and self.asks_about_handoff():
             self.understood.append("handoff_status")
             self.go(self.catalog.bot.handoff_status)
         elif command == HOME:
@@ -150,30 +150,28 @@ class _Turn:
         self.node, self.origin, self.history, self.values, self.retries = None, None, [], {}, 0
         self.arrival_values = {}
 
-    def command(self) -> str | None:
+    def command(self) -> tuple[str | None, bool]:
+        """The global command of this turn, and whether it was only found inside a sentence
+        ("상담원 연결해 주세요" contains 상담원) rather than tapped or said as such."""
         extra = self.event.extra
         if extra.get("cmd") in (HOME, BACK, AGENT):
-            return str(extra["cmd"])
+            return str(extra["cmd"]), False
         bot = self.catalog.bot
         said = normalize(self.event.utterance)
         if not said:
-            return None
-        for key, command in ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command)):
+            return None, False
+        commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
+        for key, command in commands:
             if said in {normalize(w) for w in (command.label, *command.aliases)}:
-                return key
-        for key, command in ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command)):
+                return key, False
+        for key, command in commands:
             if any(normalize(w) and normalize(w) in said for w in command.contains):
-                self.loose_command = True
-                return key
-        return None
-
-    loose_command = False  # the command was found inside a sentence, not said as such
+                return key, True
+        return None, False
 
     def asks_about_handoff(self) -> bool:
         """After a handoff, "언제 연결돼요?" / "상담원 아직이에요?" asks about it (even though it names
-        상담원); only the command said as such (or tapped) asks for another handoff."""
-        if self.event.extra.get("cmd") or (self.command() is not None and not self.loose_command):
-            return False
+        상담원); only the command tapped or said as such asks for another handoff."""
         if not normalize(self.event.utterance):
             return False
         decision = self.catalog.router.decide(self.event.utterance, after_handoff=True)

@@ -118,7 +118,9 @@ def handed_off(catalog: Catalog) -> Session:
     return outcome.session
 
 
-@pytest.mark.parametrize("question", ["언제 연결돼요?", "접수됐나요", "답변이 없어요"])
+@pytest.mark.parametrize(
+    "question", ["언제 연결돼요?", "접수됐나요", "답변이 없어요", "상담원 언제 연결돼요?"]
+)
 def test_after_a_handoff_a_question_about_it_gets_its_time_not_the_greeting(
     catalog: Catalog, question: str
 ) -> None:
