@@ -11,14 +11,24 @@
 - Logs: the access log has no query string; every gunicorn line passes the privacy filter (no
   `?key=` secret, phone, plate or user key, even for malformed request lines).
 
-Nothing from the app is imported here: the gevent workers patch the standard library before the app
-loads, and the master must not have started threads of its own first.
+- Metrics: `/metrics` adds up every worker's counts (prometheus-client's multiprocess mode): the
+  directory for them is prepared here, before any worker imports the app, and a dead worker's live
+  gauges are dropped (`child_exit`).
+
+Nothing else from the app is imported here (app.gunicorn_hooks starts no threads and imports no
+prometheus_client): the gevent workers patch the standard library before the app loads, and the
+master must not have started threads of its own first.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+
+from app.gunicorn_hooks import child_exit, prepare_metrics_dir
+
+prepare_metrics_dir()
+__all__ = ["child_exit", "on_starting"]  # gunicorn hooks
 
 MEMORY_WORKERS_REFUSED = (
     "cs-bot: {workers} workers were asked for, but REDIS_URL is not set: each worker would keep its "
