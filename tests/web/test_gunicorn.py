@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # workers train the classifier as they boot; slow on a busy machine
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:

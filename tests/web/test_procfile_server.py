@@ -59,7 +59,7 @@ def start(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[b
 
 
 def wait_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # workers train the classifier as they boot; slow on a busy machine
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
