@@ -68,6 +68,10 @@ def situations(catalog: Catalog, values: dict[str, str]) -> Iterator[tuple[str, 
                 "상담직원 연결 (상담 시간 외)",
                 advance(catalog, at, Event("", {"cmd": "agent"}, CLOSED)),
             )
+    if catalog.bot.csat is not None:  # the thanks for a satisfaction answer
+        choice, flow = catalog.bot.csat.choices[0], flow_of(catalog.bot.resolved)
+        answer = Event(choice.label, {"csat": choice.score, "flow": flow})
+        yield catalog.bot.resolved, "satisfaction answer", advance(catalog, Session(csat=flow), answer)
     yield catalog.bot.home, "restart notice", advance(catalog, Session(node=GONE), Event(""))
     yield catalog.bot.home, "expired notice", advance(catalog, None, Event("", {"node": GONE}))
 
