@@ -3,6 +3,7 @@ recording in one round trip, reading a period, retention, never failing a turn."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from app.insight.log import DAY, EventLog, MemoryEventLog, RedisEventLog
 from tests.chat import Chat
 from tests.conftest import REDIS_URL, new_redis_client
 
-NOW = 1_796_000_000.0
+NOW = float(int(time.time()))  # stream ids are the server clock: events of about now
 
 
 def event(at: float, kind: str = "node_reached", node: str = "main.menu") -> Event:
