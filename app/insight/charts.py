@@ -147,7 +147,7 @@ def containment_chart(report: Report, path: Path) -> Path:
     axis.set_title("일별 자체 처리율 (상담 연결 없이 끝난 안내 / 안내 진입)")
     axis.grid(axis="y", alpha=0.3)
     axis.spines[["top", "right"]].set_visible(False)
-    axis.legend(fontsize=8, frameon=False, loc="lower left")
+    axis.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)

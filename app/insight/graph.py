@@ -3,6 +3,7 @@ with traffic, the share of the guide's customers on every edge and who stopped a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import graphviz
@@ -22,6 +23,7 @@ SHAPES = {  # kind → (shape, fill colour)
     "close": ("oval", "#c8e6c9"),
 }
 TEXT_PREVIEW = 22
+JINJA = re.compile(r"\{\{.*?\}\}")  # a value shown to the customer ({{ plate }}) is not content
 
 
 def edges(catalog: Catalog, ref: str) -> list[tuple[str, str]]:
@@ -62,6 +64,7 @@ def _preview(catalog: Catalog, ref: str) -> str:
     for say in getattr(catalog.node(ref), "say", ()):
         for template_id in say.template_ids():
             source = catalog.texts.sources.get(template_id, "")
+            source = JINJA.sub("…", source)
             words = " ".join(line for line in source.splitlines() if "{%" not in line).split()
             text = " ".join(words)
             if text:
