@@ -179,13 +179,14 @@ def build_report(
     events = list(events)
     wanted = list(flows) if flows else [f for f in catalog.flows if f != flow_of(catalog.bot.home)]
     stats = {f: FlowStats(f, catalog.flows[f].title) for f in wanted if f in catalog.flows}
-    for journey in journeys(events, ttl, now):
+    found = journeys(events, ttl, now)
+    for journey in found:
         if journey.flow in stats and start <= journey.started < end:
             _count(stats[journey.flow], journey)
     out_of_scope: Counter[str] = Counter()
     outside: Counter[str] = Counter()
     clarify = 0
-    inside = {(j.customer, j.last) for j in journeys(events, ttl, now) if j.outcome == "handed_off"}
+    inside = {(j.customer, j.last) for j in found if j.outcome == "handed_off"}
     for event in events:
         if not start <= event.at < end:
             continue
