@@ -58,6 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     replay.add_argument("--update", action="store_true", help="write the answers as the new golden files")
 
+    report = commands.add_parser(
+        "report", help="per guide: entered, steps reached, resolved, handed off, abandoned, containment, CSAT"
+    )
+    _period_options(report)
+    report.add_argument("--output", type=Path, default=None, help="write CSV files and PNG charts here")
+    graph = commands.add_parser("graph", help="draw each guide as a diagram (PNG + DOT), with traffic")
+    graph.add_argument("--flow", action="append", default=None, help="only this guide (repeatable)")
+    graph.add_argument(
+        "--traffic", nargs=2, metavar=("FROM", "TO"), default=None, help="draw customers' paths (dates)"
+    )
+    graph.add_argument("--events", type=Path, default=None, help="read events from this JSON-lines file")
+    graph.add_argument("--output", type=Path, default=Path("."), help="directory for the files")
+
     worker = commands.add_parser(
         "worker", help="deliver handoffs to agent desks (RQ worker, needs REDIS_URL)"
     )
@@ -85,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eval": _eval,
         "chat": _chat,
         "replay": _replay,
+        "report": _report,
+        "graph": _graph,
         "worker": _worker,
         "agents": _agents,
     }
@@ -190,6 +205,27 @@ def _worker(args: argparse.Namespace) -> int:
         # RQ's worker quits on some Redis errors (a timeout outside its dequeue loop): start again
         logging.getLogger("app.cli").warning("delivery worker stopped on a Redis error; starting again")
         time.sleep(2)
+
+
+def _period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="start", default=None, help="first day, YYYY-MM-DD (default: 7 days ago)"
+    )
+    parser.add_argument("--to", dest="end", default=None, help="last day, YYYY-MM-DD (default: today)")
+    parser.add_argument("--flow", action="append", default=None, help="only this guide (repeatable)")
+    parser.add_argument("--events", type=Path, default=None, help="read events from this JSON-lines file")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.insight.cli import run_report
+
+    return run_report(load_settings(), args)
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from app.insight.cli import run_graph
+
+    return run_graph(load_settings(), args)
 
 
 def _agents(args: argparse.Namespace) -> int:

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
             raise ValueError("REDIS_PREFIX must not contain { or }: the customer's key is the hash tag")
         return value
 
+    # conversation events for the CS team (cs-bot report / graph, the inbox's 통계 page)
+    events_retention_days: int = Field(30, ge=1, description="conversation events are kept this long")
+    events_salt: SecretStr | None = Field(
+        None, description="key of the customer pseudonym in events; unset: a random one kept in Redis"
+    )
+
     @field_validator("kakao_bot_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
@@ -138,6 +144,7 @@ class Settings(BaseSettings):
         "agent_token",
         "public_base_url",
         "metrics_token",
+        "events_salt",
         mode="before",
     )
     @classmethod

@@ -74,6 +74,10 @@ def situations(catalog: Catalog, values: dict[str, str]) -> Iterator[tuple[str, 
     )
     if len(entries) >= 2:  # the two longest labels side by side
         yield entries[-1], "clarifying question", ask_which(catalog, entries[-1], entries[-2])
+    if catalog.bot.csat is not None:  # the thanks for a satisfaction answer
+        choice, flow = catalog.bot.csat.choices[0], flow_of(catalog.bot.resolved)
+        answer = Event(choice.label, {"csat": choice.score, "flow": flow})
+        yield catalog.bot.resolved, "satisfaction answer", advance(catalog, Session(csat=flow), answer)
     yield catalog.bot.home, "restart notice", advance(catalog, Session(node=GONE), Event(""))
     yield catalog.bot.home, "expired notice", advance(catalog, None, Event("", {"node": GONE}))
 

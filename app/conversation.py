@@ -22,6 +22,7 @@ from app.engine.session import Session
 from app.handoff.hours import moment_korean
 from app.handoff.record import TranscriptEntry, seoul_now
 from app.handoff.service import HandoffService, customer_and_bot
+from app.insight.recorder import EventRecorder  # insight (issue 12)
 from app.kakao.render import apology_response, render_reply
 from app.kakao.request import SkillRequest
 from app.metrics import observe_turn, record_answer, record_store_error
@@ -41,11 +42,13 @@ class Conversations:
         store: SessionStore,
         handoffs: HandoffService,
         clock: Callable[[], datetime] = seoul_now,
+        insight: EventRecorder | None = None,  # insight (issue 12): conversation events
     ) -> None:
         self.catalog = catalog
         self.store = store
         self.handoffs = handoffs
         self.clock = clock
+        self.insight = insight or EventRecorder.disabled(catalog)  # insight (issue 12)
         self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
         self._agents: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
 
@@ -78,6 +81,7 @@ class Conversations:
         with self.store.open(request.user_key) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
+            events = self.insight.events(request, handle.state, outcome, now)  # insight (issue 12): pure
             handle.save(outcome.session.to_state())
             # agent desk (issue 11): a later failed turn still passes on the facts collected so far
             self.handoffs.remember(request.user_key, self.catalog, outcome.session)
@@ -91,6 +95,7 @@ class Conversations:
                 self.handoffs.open(request, outcome.handoff, now, pending=pending)
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
+            self.insight.record(events)  # insight (issue 12): one pipelined round trip
         if outcome.restarted:
             log.info("conversation restarted for user=%s", mask_key(request.user_key))
         return outcome
@@ -115,6 +120,7 @@ class Conversations:
     def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:
         try:
             self.handoffs.failure(request, now)
+            self.insight.failed(request, now)  # insight (issue 12)
         except Exception:  # the last resort must not fail the answer
             log.exception("could not record the failed turn for user=%s", mask_key(request.user_key))
         record_answer("apology")

@@ -14,6 +14,7 @@ Order of handling (python-telegram-bot style: global fallbacks first, then the s
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -33,7 +34,7 @@ from app.engine.model import (
     Node,
 )
 from app.engine.prompts import Prompter
-from app.engine.reply import Event, HandoffRequest, Outcome, Reply
+from app.engine.reply import CsatAnswer, Event, HandoffRequest, Outcome, Reply
 from app.engine.session import MAX_HISTORY, Session, Step
 from app.engine.validators import VALIDATORS, Rejected
 from app.understanding.router import Clarify, HandoffStatus, Route
@@ -93,12 +94,18 @@ class _Turn:
         self.handoff: HandoffRequest | None = None
         self.restarted = False
         self.understood: list[str] = []
+        self.path: list[str] = []  # every node entered this turn (for the CS team's events)
+        self.csat_about = saved.csat  # the guide the satisfaction question just asked about
+        self.csat_asked: str | None = None
+        self.csat: CsatAnswer | None = None
 
     # -- the turn -------------------------------------------------------------------------------
 
     def run(self) -> Outcome:
         if self.node is not None and self.node not in self.catalog:
             self.restart("common.restart_notice")
+            return self.outcome()
+        if self.node is None and self.answers_csat():
             return self.outcome()
         command, loose = self.command()
         if self.handoff_at and (command is None or loose) and self.asks_about_handoff():
@@ -130,6 +137,7 @@ class _Turn:
             turns=self.turns,
             offered=self.offered,
             handoff_at=self.handoff_at,
+            csat=self.csat_asked,
         )
         reply = Reply(tuple(self.say.messages), self.say.quick_replies)
         return Outcome(
@@ -138,6 +146,8 @@ class _Turn:
             handoff=self.handoff,
             restarted=self.restarted,
             understood=tuple(self.understood),
+            path=tuple(self.path),
+            csat=self.csat,
         )
 
     def restart(self, notice: str) -> None:
@@ -219,6 +229,28 @@ class _Turn:
             return str(tapped)
         labels = [(target, [self.catalog.entry_label(target)]) for target in self.was_offered]
         return best_match(self.event.utterance, labels)
+
+    def answers_csat(self) -> bool:
+        """The answer to the satisfaction question: thanks, nothing else changes. A tap carries its
+        guide and score; a typed label counts right after the question. A tap on an older question
+        (double tap) is thanked for but not counted again."""
+        csat = self.catalog.bot.csat
+        if csat is None:
+            return False
+        extra, score, flow = self.event.extra, None, None
+        if "csat" in extra:
+            score, flow = extra.get("csat"), extra.get("flow")
+        elif self.csat_about:
+            said = _plain(self.event.utterance)
+            score = next((c.score for c in csat.choices if said and said == _plain(c.label)), None)
+            flow = self.csat_about
+        if score not in {c.score for c in csat.choices} or flow not in self.catalog.flows:
+            return False
+        if self.fresh or self.csat_about == flow:
+            self.csat = CsatAnswer(flow=str(flow), score=int(score))  # type: ignore[arg-type]
+        self.say.text(csat.thanks, {})
+        self.say.quick_home()
+        return True
 
     def back(self) -> None:
         if not self.history:
@@ -398,6 +430,7 @@ class _Turn:
         """Enter `ref`, following automatic steps (message, branch) until the customer must act."""
         for _ in range(MAX_AUTO_STEPS):
             node = self.catalog.node(ref)
+            self.path.append(ref)
             self.say.node(node, self.values)
             if isinstance(node, MessageNode):
                 ref = qualify(flow_of(ref), node.next)
@@ -408,6 +441,9 @@ class _Turn:
                 return
             elif isinstance(node, CloseNode):
                 self.say.quick_home()
+                if node.csat and self.catalog.bot.csat is not None:
+                    self.csat_asked = self.origin or flow_of(ref)
+                    self.say.csat(self.csat_asked)
                 self.finish()
                 return
             else:
@@ -449,6 +485,11 @@ class _Turn:
             path=(*(step.node for step in self.history), *([self.node] if self.node else []), ref),
         )
         self.finish()
+
+
+def _plain(text: str) -> str:
+    """Normalised text without symbols (emoji): "😀 만족해요" and "만족해요" are the same answer."""
+    return "".join(ch for ch in normalize(text) if not unicodedata.category(ch).startswith("S"))
 
 
 def _today(context: dict[str, Any]) -> date | None:

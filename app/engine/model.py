@@ -158,9 +158,11 @@ class HandoffNode(_Node):
 
 
 class CloseNode(_Node):
-    """Ends the conversation; the next message starts again from the menu or a matching entry."""
+    """Ends the conversation; the next message starts again from the menu or a matching entry.
+    `csat: true` (the close after 해결됐어요): asks the bot's one optional satisfaction question."""
 
     kind: Literal["close"]
+    csat: bool = False
 
 
 Node = Annotated[
@@ -232,6 +234,21 @@ class Understanding(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
 
+class CsatChoice(_Strict):
+    """A satisfaction quick reply: its label (also recognised when typed) and the score it records."""
+
+    label: str = Field(min_length=1, max_length=14)
+    score: int = Field(ge=1, le=5)
+
+
+class Csat(_Strict):
+    """The optional question after 해결됐어요 (`csat: true` close nodes) and the thanks for an answer."""
+
+    question: TemplateId
+    thanks: TemplateId
+    choices: tuple[CsatChoice, ...] = Field(min_length=3, max_length=5)
+
+
 class BotSettings(_Strict):
     """`skills/_bot.yaml`: the bot-wide parts of the conversation."""
 
@@ -247,3 +264,4 @@ class BotSettings(_Strict):
     out_of_scope: NodeRef  # where a message the bot cannot help with goes (an honest answer + the menu)
     clarify: TemplateId  # the question offering two problems (their entries' labels) when a message fits both
     handoff_status: NodeRef  # the answer to "언제 연결돼요?" after a handoff
+    csat: Csat | None = None  # the satisfaction question of `csat: true` close nodes

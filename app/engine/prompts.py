@@ -69,6 +69,17 @@ class Prompter:
             QuickChoice(bot.agent_command.label, {"cmd": "agent"}),
         )
 
+    def csat(self, flow: str) -> None:
+        """The optional satisfaction question: one quick reply per score (`{"csat": score, "flow": …}`)
+        and 처음으로 — anything else the customer says is understood as usual."""
+        csat = self.catalog.bot.csat
+        assert csat is not None
+        self.text(csat.question, {})
+        self.quick_replies = (
+            *(QuickChoice(c.label, {"csat": c.score, "flow": flow}) for c in csat.choices),
+            QuickChoice(self.catalog.bot.home_command.label, {"cmd": "home"}),
+        )
+
     def quick_home(self) -> None:
         self.quick_replies = (QuickChoice(self.catalog.bot.home_command.label, {"cmd": "home"}),)
 

@@ -90,6 +90,14 @@ class Event:
 
 
 @dataclass(frozen=True)
+class CsatAnswer:
+    """The customer answered the satisfaction question about `flow` with `score`."""
+
+    flow: str
+    score: int
+
+
+@dataclass(frozen=True)
 class Outcome:
     session: Session
     reply: Reply
@@ -98,3 +106,7 @@ class Outcome:
     # What the engine made of free text this turn, for metrics and events (never shown to customers):
     # "out_of_scope", "clarify", "clarified", "topic_switch", "handoff_status", "stale_tap".
     understood: tuple[str, ...] = ()
+    # Every node entered this turn, in order (automatic message/branch steps and the close or handoff
+    # node too), and a satisfaction answer: for the CS team's events (app/insight), never shown.
+    path: tuple[str, ...] = ()
+    csat: CsatAnswer | None = None

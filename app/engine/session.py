@@ -38,6 +38,7 @@ class Session(BaseModel):
     handoff_at: str | None = (
         None  # when this conversation was handed to an agent ("12월 2일(수) 오후 3시 5분")
     )
+    csat: str | None = None  # the guide whose 해결됐어요 was just asked about (satisfaction question)
 
     def to_state(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -14,6 +14,7 @@ from app.engine.model import (
     AskNode,
     BranchNode,
     ChoiceNode,
+    CloseNode,
     HandoffNode,
     MessageNode,
     Node,
@@ -72,6 +73,15 @@ def _check_bot(catalog: Catalog) -> list[Problem]:
     for template_id in SYSTEM_TEMPLATES:
         if template_id not in catalog.texts:
             problems.append(Problem("templates/", template_id, "system template is missing"))
+    if bot.csat is not None:
+        for template_id in (bot.csat.question, bot.csat.thanks):
+            if template_id not in catalog.texts:
+                problems.append(
+                    Problem("skills/_bot.yaml", "csat", f"template {template_id!r} does not exist")
+                )
+        labels = [c.label for c in bot.csat.choices]
+        if len(set(labels)) != len(labels):
+            problems.append(Problem("skills/_bot.yaml", "csat", "choice labels must be unique"))
     return problems
 
 
@@ -109,6 +119,8 @@ def _check_node(catalog: Catalog, ref: str, node: Node) -> list[Problem]:
     agent = getattr(node, "agent", None)
     if agent and (why := _handoff_problem(catalog, qualify(flow_of(ref), agent))):
         bad(f"agent {qualify(flow_of(ref), agent)!r} {why}")
+    if isinstance(node, CloseNode) and node.csat and catalog.bot.csat is None:
+        bad("csat: true, but skills/_bot.yaml has no csat question")
     if isinstance(node, BranchNode):
         for case in node.cases:
             for key in case.when:

@@ -447,3 +447,6 @@ def moment_index(record: HandoffRecord) -> int:
         if record.transcript[index].who == "customer":
             return index
     return max(len(record.transcript) - 1, 0)
+
+
+from app.web import agent_insight  # noqa: E402, F401  (통계 for leads: routes on this blueprint)

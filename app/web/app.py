@@ -14,6 +14,7 @@ from app.config import Settings, load_settings
 from app.content_check import load_checked_catalog
 from app.conversation import Conversations
 from app.handoff.setup import build_handoff_service
+from app.insight.recorder import build_recorder
 from app.kakao.tolerant import TooDeep, clean_json
 from app.logs import configure_logging
 from app.session import MemoryStore, store_from_url
@@ -46,7 +47,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
 
     handoffs = build_handoff_service(settings)
-    runtime = Runtime(settings, catalog, store, handoffs, Conversations(catalog, store, handoffs))
+    insight = build_recorder(settings, catalog)
+    conversations = Conversations(catalog, store, handoffs, insight=insight)
+    runtime = Runtime(settings, catalog, store, handoffs, conversations)
 
     app = Flask(__name__)
     app.json = SafeJSONProvider(app)

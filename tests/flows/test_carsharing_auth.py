@@ -235,7 +235,8 @@ def test_resolved_closes_warmly_with_the_center_link(
     assert {"label": "고객센터 채팅", "action": "webLink", "webLinkUrl": CENTER_URL}.items() <= (
         chat.buttons()[0].items()
     )
-    assert chat.labels == ["처음으로"]
+    assert "안내가 도움이 되었나요?" in chat.text  # the optional satisfaction question (issue 12)
+    assert chat.labels == ["😀 만족해요", "🙂 보통이에요", "😞 아쉬워요", "처음으로"]
     assert handoffs == []
 
 
