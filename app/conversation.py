@@ -95,7 +95,10 @@ class Conversations:
                 self.handoffs.open(request, outcome.handoff, now, pending=pending)
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
-            self.insight.record(events)  # insight (issue 12): one pipelined round trip
+            if events and self.store.shares_pipeline and self.insight.pipelines:
+                handle.also_write(lambda pipe: self.insight.add_to(pipe, events))  # with the state's write
+            else:
+                self.insight.record(events)  # insight (issue 12): one pipelined round trip
         if outcome.restarted:
             log.info("conversation restarted for user=%s", mask_key(request.user_key))
         return outcome

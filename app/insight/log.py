@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
 from redis.exceptions import RedisError
@@ -81,15 +81,19 @@ class RedisEventLog:
     def record(self, events: Sequence[Event]) -> None:
         if not events:
             return
-        oldest_ms = int((self.clock() - self.retention) * 1000)
         try:
             pipe = self.client.pipeline(transaction=False)
-            for event in events:
-                fields = event.to_fields()
-                pipe.xadd(self.key, fields, minid=f"{oldest_ms}-0", approximate=self.approximate)  # type: ignore[arg-type]
+            self.add_to(pipe, events)
             pipe.execute()
         except RedisError as exc:
             log.warning("conversation events not recorded: %s", type(exc).__name__)
+
+    def add_to(self, pipe: Any, events: Sequence[Event]) -> None:
+        """Queue the XADDs on `pipe` (the session store's write pipeline: no round trip of their own)."""
+        oldest_ms = int((self.clock() - self.retention) * 1000)
+        for event in events:
+            fields = event.to_fields()
+            pipe.xadd(self.key, fields, minid=f"{oldest_ms}-0", approximate=self.approximate)  # type: ignore[arg-type]
 
     def read(self, start: float | None = None, end: float | None = None) -> Iterator[Event]:
         """Stream ids are the server's clock; a margin of a day around the range lets `at` (the web

@@ -49,6 +49,15 @@ class EventRecorder:
     def record(self, events: Sequence[Event]) -> None:
         self.log.record(events)
 
+    @property
+    def pipelines(self) -> bool:
+        """The events can ride in the session store's write pipeline (the same Redis server)."""
+        return self.enabled and isinstance(self.log, RedisEventLog)
+
+    def add_to(self, pipe: Any, events: Sequence[Event]) -> None:
+        assert isinstance(self.log, RedisEventLog)
+        self.log.add_to(pipe, events)
+
     def failed(self, request: SkillRequest, now: datetime) -> None:
         """A turn that failed inside ended with a handoff (internal_error)."""
         if self.enabled and request.user_key and not request.is_replay:

@@ -26,6 +26,7 @@ class MemoryStore:
     """
 
     keeps_transcripts = False
+    shares_pipeline = False
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ from typing import Any
 from uuid import uuid4
 
 import redis
+from redis.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from app.privacy import mask_key
@@ -105,6 +106,8 @@ class RedisStore:
         self.transcript_ttl_seconds = transcript_ttl_seconds
         self.apply_within_seconds = apply_within_seconds  # = the client's socket timeout
         self._client = client
+        # a Cluster keeps the customer's keys and a shared key (the event stream) on different nodes
+        self.shares_pipeline = not isinstance(client, RedisCluster)
         self._lock_and_read = client.register_script(_LOCK_AND_READ)
         self._write_and_unlock = client.register_script(_WRITE_AND_UNLOCK)
         self._skew_logged = False
@@ -182,7 +185,7 @@ class RedisStore:
             write, raw = "s", handle.pending
         args = [token, write, raw, self.ttl_seconds, self.transcript_entries, self.transcript_ttl_seconds]
         try:
-            done = self._write_and_unlock(keys=keys, args=[*args, *handle.lines])
+            done = self._write(keys, [*args, *handle.lines], handle)
         except RedisError as exc:
             raise StoreUnavailable(
                 f"Redis unavailable while writing {mask_key(user_key)}: {type(exc).__name__}"
@@ -196,6 +199,23 @@ class RedisStore:
                 logger.warning("session lock of %s expired before release", mask_key(user_key))
                 return
             raise LockTimeout(message)
+
+    def _write(self, keys: list[str], args: list[Any], handle: StateHandle) -> Any:
+        """The write script alone, or in one pipeline with the commands the turn added (`also_write`);
+        those are best effort: their failure is logged, never the turn's."""
+        if not handle.also:
+            return self._write_and_unlock(keys=keys, args=args)
+        pipe = self._client.pipeline(transaction=False)
+        self._write_and_unlock(keys=keys, args=args, client=pipe)
+        for add in handle.also:
+            add(pipe)
+        done, *others = pipe.execute(raise_on_error=False)
+        if isinstance(done, Exception):
+            raise done
+        failed = [type(r).__name__ for r in others if isinstance(r, Exception)]
+        if failed:
+            logger.warning("commands sent with the session write failed: %s", ", ".join(failed))
+        return done
 
     def _log_skew(self) -> None:
         if not self._skew_logged:

@@ -44,10 +44,16 @@ class SessionHandle(Protocol):
         whose `keeps_transcripts` is true); other stores ignore them."""
         ...
 
+    def also_write(self, add: Callable[[Any], None]) -> None:
+        """Queue more commands on the pipeline of the state's write (stores whose `shares_pipeline`
+        is true): they travel in the same round trip."""
+        ...
+
 
 class SessionStore(Protocol):
     ttl_seconds: int
     keeps_transcripts: bool  # True: the transcript travels with the state's write (one round trip)
+    shares_pipeline: bool  # True: `also_write` commands travel with the state's write too
 
     def open(self, user_key: str) -> AbstractContextManager[SessionHandle]:
         """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises)."""
@@ -109,6 +115,7 @@ class StateHandle:
         self._open = True
         self.pending: object = UNCHANGED
         self.lines: list[str] = []
+        self.also: list[Callable[[Any], None]] = []  # more commands for the write's pipeline
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -128,6 +135,12 @@ class StateHandle:
     def add_transcript(self, lines: list[str]) -> None:
         self._check_open()
         self.lines.extend(lines)
+
+    def also_write(self, add: Callable[[Any], None]) -> None:
+        """Commands to send in the same round trip as the state's write: `add(pipeline)` queues them
+        (e.g. the turn's conversation events). Only for stores whose `shares_pipeline` is true."""
+        self._check_open()
+        self.also.append(add)
 
     def _store(self, raw: str | None) -> None:
         if self._write is None:

@@ -105,3 +105,46 @@ def test_a_busy_lock_still_times_out(server: OwnRedis) -> None:
         leave.set()
         thread.join(5)
     store.close()
+
+
+class PipelineCountingClient(CountingClient):
+    """Also counts pipelines sent (one round trip each, however many commands they carry)."""
+
+    pipelines: list[int]
+
+    def pipeline(self, transaction=True, shard_hint=None):  # type: ignore[no-untyped-def]
+        pipe = super().pipeline(transaction=transaction, shard_hint=shard_hint)
+        sent = self.pipelines
+        execute = pipe.execute
+
+        def counted(raise_on_error: bool = True):  # type: ignore[no-untyped-def]
+            sent.append(len(pipe.command_stack))
+            return execute(raise_on_error=raise_on_error)
+
+        pipe.execute = counted  # type: ignore[method-assign]
+        return pipe
+
+
+def test_commands_a_turn_adds_ride_in_the_writes_round_trip_and_never_fail_it(
+    server: OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = PipelineCountingClient(port=server.port)
+    client.calls, client.pipelines = [], []
+    store = RedisStore(client, prefix="ride:")
+    with store.open(USER) as handle:
+        handle.save({"n": 0})
+    client.calls.clear()
+    with store.open(USER) as handle:
+        handle.save({"n": 1})
+        handle.also_write(lambda pipe: pipe.xadd("ride:events", {"kind": "node_reached"}))
+    assert client.calls == ["EVALSHA"]  # the lock and read; the write went in the pipeline
+    assert client.pipelines == [2]  # one round trip: the write script and the XADD
+    assert client.xlen("ride:events") == 1
+    client.set("ride:broken", "not a stream")
+    with store.open(USER) as handle:
+        handle.save({"n": 2})
+        handle.also_write(lambda pipe: pipe.xadd("ride:broken", {"kind": "x"}))
+    with store.open(USER) as handle:
+        assert handle.state == {"n": 2}  # the turn was written although the added command failed
+    assert "commands sent with the session write failed: ResponseError" in caplog.text
+    store.close()
