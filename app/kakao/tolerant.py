@@ -129,6 +129,14 @@ def _detached(value: Any) -> Any:
         return value
 
 
+def copy_json(value: Any) -> Any:
+    """`copy.deepcopy(value)`, several times faster for plain JSON values (the usual case)."""
+    try:
+        return _copy_json(value)
+    except _NotJson:
+        return copy.deepcopy(value)
+
+
 class _NotJson(Exception):
     pass
 
