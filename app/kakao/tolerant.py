@@ -101,10 +101,24 @@ def decode_json_value(value: object) -> Any:
     """
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
+            if _plain(value):  # nothing clean_json could change or refuse: skip the second walk
+                return json.loads(value)
             return clean_json(json.loads(value))
         except (ValueError, RecursionError):
             return value
     return _detached(value)
+
+
+def _plain(text: str) -> bool:
+    """Whether `json.loads(text)` can neither hold a lone surrogate (no `\\u` escape, none in the
+    text) nor nest MAX_DEPTH levels deep (fewer brackets than that)."""
+    if "\\u" in text or text.count("[") + text.count("{") >= MAX_DEPTH:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode_object(value: object) -> dict[str, Any]:

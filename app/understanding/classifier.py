@@ -116,6 +116,7 @@ class IntentClassifier:
             )
             for fold in model.calibrated_classifiers_
         ]
+        self._last: tuple[str, np.ndarray] | None = None  # the last message ranked and its probabilities
         self._coef = np.ascontiguousarray(np.vstack([coef for coef, _, _, _ in self._folds]))
         self._intercept = np.concatenate([intercept for _, intercept, _, _ in self._folds])
         self._a = np.concatenate([a for _, _, a, _ in self._folds])
@@ -148,7 +149,12 @@ class IntentClassifier:
 
     def rank(self, text: str, top: int = 3) -> list[Ranked]:
         """The `top` most likely intents, most likely first."""
-        probabilities = self.probabilities(text)
+        last = self._last  # the router may ask twice about one message (after a handoff, then at the menu)
+        if last is not None and last[0] == text:
+            probabilities = last[1]
+        else:
+            probabilities = self.probabilities(text)
+            self._last = (text, probabilities)
         order = np.argsort(probabilities)[::-1][:top]
         return [Ranked(self.labels[i], float(probabilities[i])) for i in order]
 
