@@ -10,9 +10,9 @@ JSON formatter scrubs any extra field as well.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
-import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,7 +32,7 @@ def new_request_id(given: str | None = None) -> str:
     """The caller's id (a load balancer's `X-Request-Id`) when it looks like one, else a fresh one."""
     if given and _SAFE_ID.match(given):
         return given
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()  # 16 hex characters, as before; uuid4() costs several times more
 
 
 class RequestIdFilter(logging.Filter):

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from app.engine.catalog import Catalog, flow_of, qualify
-from app.engine.matching import best_match, normalize
+from app.engine.matching import best_match, normalize, said_as, words_of
 from app.engine.model import (
     AskNode,
     BranchNode,
@@ -172,10 +172,10 @@ class _Turn:
             return None, False
         commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
         for key, command in commands:
-            if said in {normalize(w) for w in (command.label, *command.aliases)}:
+            if said in said_as((command.label, *command.aliases)):
                 return key, False
         for key, command in commands:
-            if any(normalize(w) and normalize(w) in said for w in command.contains):
+            if any(w in said for w in words_of(command.contains)):
                 return key, True
         return None, False
 
@@ -382,9 +382,9 @@ class _Turn:
         """A negation ("안 됐어요", "아직이요") means 아니요 even when a yes-word is in the sentence too."""
         yes, no = self.catalog.bot.answer_yes, self.catalog.bot.answer_no
         said = normalize(self.event.utterance)
-        if said in {normalize(w) for w in (yes.label, *yes.aliases)}:
+        if said in said_as((yes.label, *yes.aliases)):
             return "yes"
-        if any(normalize(w) in said for w in no.contains if normalize(w)):
+        if any(w in said for w in words_of(no.contains)):
             return "no"
         return best_match(
             self.event.utterance, [("yes", [yes.label, *yes.aliases]), ("no", [no.label, *no.aliases])]

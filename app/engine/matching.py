@@ -28,6 +28,18 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
 
 
+@lru_cache(maxsize=8192)  # keyed by constant content (a choice's or command's words)
+def words_of(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """The normalised words of `texts`, empty ones left out, in order."""
+    return tuple(w for w in map(normalize, texts) if w)
+
+
+@lru_cache(maxsize=8192)
+def said_as(texts: tuple[str, ...]) -> frozenset[str]:
+    """Every normalised form of `texts` (for "the utterance is one of these")."""
+    return frozenset(map(normalize, texts))
+
+
 @lru_cache(maxsize=8192)
 def _letters(word: str) -> str:
     return unicodedata.normalize("NFD", word)
@@ -49,7 +61,7 @@ def best_match(
     said = normalize(utterance)
     if not said:
         return None
-    words = [(item, [w for w in (normalize(x) for x in texts) if w]) for item, texts in candidates]
+    words = [(item, words_of(tuple(texts))) for item, texts in candidates]
 
     exact = _distinct(item for item, ws in words if said in ws)
     if exact or exact_only:
@@ -72,7 +84,7 @@ def best_match(
     return _fuzzy(said[:200], words)
 
 
-def _fuzzy(said: str, words: list[tuple[T, list[str]]]) -> T | None:
+def _fuzzy(said: str, words: list[tuple[T, tuple[str, ...]]]) -> T | None:
     typed = _letters(said)
     best: list[tuple[float, T]] = []
     for item, ws in words:

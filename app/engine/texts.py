@@ -7,38 +7,61 @@ A template id is `<file stem>.<key>`. Templates see the values collected in the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import DictLoader, TemplateSyntaxError, meta
+from jinja2 import DictLoader, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.engine.errors import ContentError, Problem
 
+MAX_INLINE_TEMPLATES = 1024  # inline sources come from the content; the bound only guards memory
+
 
 @dataclass(frozen=True)
 class TemplateBook:
-    """All templates, compiled once at start-up."""
+    """All templates, compiled once at start-up; a template without any Jinja syntax is rendered once
+    and kept as its text."""
 
     sources: Mapping[str, str]
     origins: Mapping[str, str]  # template id → file it came from
     variables: Mapping[str, str]
     _env: ImmutableSandboxedEnvironment
+    _compiled: dict[str, Template] = field(default_factory=dict, compare=False, repr=False)
+    _constant: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _inline: dict[str, Template] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for template_id, source in self.sources.items():
+            template = self._env.get_template(template_id)
+            if "{" in source:
+                self._compiled[template_id] = template
+            else:  # no expression, statement or comment: the same text whatever the values
+                self._constant[template_id] = template.render(vars=self.variables).strip()
 
     def __contains__(self, template_id: object) -> bool:
         return template_id in self.sources
 
     def render(self, template_id: str, values: Mapping[str, Any]) -> str:
-        template = self._env.get_template(template_id)
-        return template.render(dict(values), vars=self.variables).strip()
+        constant = self._constant.get(template_id)
+        if constant is not None:
+            return constant
+        template = self._compiled.get(template_id) or self._env.get_template(template_id)
+        return template.render(values, vars=self.variables).strip()
 
     def render_inline(self, source: str, values: Mapping[str, Any]) -> str:
-        """A short inline template (a button's URL or phone number), e.g. `{{ vars.center_url }}`."""
+        """A short inline template (a button's URL or phone number), e.g. `{{ vars.center_url }}`;
+        each distinct source (content, so few) is compiled once."""
         if "{" not in source:
             return source
-        return self._env.from_string(source).render(dict(values), vars=self.variables).strip()
+        template = self._inline.get(source)
+        if template is None:
+            template = self._env.from_string(source)
+            if len(self._inline) < MAX_INLINE_TEMPLATES:
+                self._inline[source] = template
+        return template.render(values, vars=self.variables).strip()
 
     def undeclared(self, template_id: str) -> set[str]:
         """Names a template reads besides `vars` — used to check that facts exist."""

@@ -1,6 +1,5 @@
 """Buttons (on cards) and quick replies (chips under the bubbles), validated when built."""
 
-import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ from app.kakao.limits import (
     require_text,
     require_web_url,
 )
+from app.kakao.tolerant import copy_json
 
 ButtonAction = Literal["message", "block", "webLink", "phone", "operator", "share"]
 BUTTON_ACTIONS: tuple[ButtonAction, ...] = ("message", "block", "webLink", "phone", "operator", "share")
@@ -121,7 +121,7 @@ class Button(_MessageOrBlock):
             "phoneNumber": self.phone_number if self.action == "phone" else None,
             "blockId": self.block_id if self.action == "block" else None,
             "messageText": self.message_text,
-            "extra": copy.deepcopy(self.extra),
+            "extra": copy_json(self.extra),
         }
         body.update({key: value for key, value in optional.items() if value is not None})
         return body
@@ -171,5 +171,5 @@ class QuickReply(_MessageOrBlock):
         if self.action == "block":
             body["blockId"] = self.block_id
         if self.extra is not None:
-            body["extra"] = copy.deepcopy(self.extra)
+            body["extra"] = copy_json(self.extra)
         return body

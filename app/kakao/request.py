@@ -14,11 +14,12 @@ from app.kakao.tolerant import (
     as_bool,
     as_object,
     as_text,
-    child,
+    child_view,
     clean_json,
     decode_json_value,
     decode_object,
     first_text,
+    view,
 )
 
 DEFAULT_TIMEZONE = "Asia/Seoul"
@@ -129,11 +130,14 @@ def parse_skill_request(payload: object, *, cleaned: bool = False) -> SkillReque
             payload = clean_json(payload)
         except TooDeep:
             payload = {}
-    root = as_object(payload)
-    user_request = child(root, "userRequest")
-    user = child(user_request, "user")
-    properties = child(user, "properties")
-    action = child(root, "action")
+    root = view(payload)  # read with .get only: no copies of the payload's objects
+    user_request = child_view(root, "userRequest")
+    user = child_view(user_request, "user")
+    properties = child_view(user, "properties")
+    action = child_view(root, "action")
+    bot = child_view(root, "bot")
+    block = child_view(user_request, "block")
+    intent = child_view(root, "intent")
     return SkillRequest(
         user_key=_user_key(user, properties),
         user_type=as_text(user.get("type")),
@@ -147,21 +151,21 @@ def parse_skill_request(payload: object, *, cleaned: bool = False) -> SkillReque
         client_extra=decode_object(action.get("clientExtra")),
         params={key: decode_json_value(value) for key, value in as_object(action.get("params")).items()},
         detail_params=_detail_params(action.get("detailParams")),
-        bot_id=as_text(child(root, "bot").get("id")),
-        bot_name=as_text(child(root, "bot").get("name")),
-        block_id=as_text(child(user_request, "block").get("id")),
-        block_name=as_text(child(user_request, "block").get("name")),
-        intent_id=as_text(child(root, "intent").get("id")),
-        intent_name=as_text(child(root, "intent").get("name")),
+        bot_id=as_text(bot.get("id")),
+        bot_name=as_text(bot.get("name")),
+        block_id=as_text(block.get("id")),
+        block_name=as_text(block.get("name")),
+        intent_id=as_text(intent.get("id")),
+        intent_name=as_text(intent.get("name")),
         lang=_lang(user_request.get("lang")),
         timezone=(as_text(user_request.get("timezone")) or DEFAULT_TIMEZONE).strip(),
-        surface=as_text(child(user_request, "params").get("surface")),
+        surface=as_text(child_view(user_request, "params").get("surface")),
         callback_url=as_text(user_request.get("callbackUrl")),
-        trigger_type=as_text(child(root, "flow", "trigger").get("type")),
+        trigger_type=as_text(child_view(root, "flow", "trigger").get("type")),
     )
 
 
-def _user_key(user: dict[str, Any], properties: dict[str, Any]) -> str:
+def _user_key(user: Mapping[str, Any], properties: Mapping[str, Any]) -> str:
     key = first_text(user.get("id"), properties.get("botUserKey"), properties.get("bot_user_key"))
     return key.strip() if key else ""
 
@@ -189,7 +193,7 @@ def _detail_params(value: object) -> dict[str, DetailParam]:
     for name, raw in as_object(value).items():
         if not isinstance(raw, Mapping):
             continue
-        detail = as_object(raw)
+        detail = view(raw)
         origin = detail.get("origin")
         group_name = detail.get("groupName")
         details[name] = DetailParam(

@@ -3,6 +3,7 @@
 import copy
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 MAX_DEPTH = 32  # Kakao's payload nests about 6 levels; anything this deep is not from Kakao
@@ -40,16 +41,34 @@ def clean_text(text: str) -> str:
 
 def as_object(value: object) -> dict[str, Any]:
     """`value` when it is a JSON object (string keys only), else an empty dict."""
+    if type(value) is dict and all(type(key) is str for key in value):
+        return dict(value)  # what JSON parsing gives: every key a string, one C-level copy
     if not isinstance(value, Mapping):
         return {}
     return {key: item for key, item in value.items() if isinstance(key, str)}
 
 
+def view(value: object) -> Mapping[str, Any]:
+    """`value` itself when it is a mapping, else an empty one — no copy, for reading with `.get(name)`
+    only (a string key finds the same item whether or not other keys are strings)."""
+    if type(value) is dict or isinstance(value, Mapping):
+        return value  # type: ignore[return-value]
+    return _EMPTY
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
 def child(value: object, *path: str) -> dict[str, Any]:
     """The object found by walking `path` through nested objects; `{}` wherever the shape is wrong."""
-    node = as_object(value)
+    return as_object(child_view(value, *path))
+
+
+def child_view(value: object, *path: str) -> Mapping[str, Any]:
+    """`child` without the copy, for reading with `.get(name)` only."""
+    node = view(value)
     for key in path:
-        node = as_object(node.get(key))
+        node = view(node.get(key))
     return node
 
 
@@ -82,10 +101,24 @@ def decode_json_value(value: object) -> Any:
     """
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
+            if _plain(value):  # nothing clean_json could change or refuse: skip the second walk
+                return json.loads(value)
             return clean_json(json.loads(value))
         except (ValueError, RecursionError):
             return value
     return _detached(value)
+
+
+def _plain(text: str) -> bool:
+    """Whether `json.loads(text)` can neither hold a lone surrogate (no `\\u` escape, none in the
+    text) nor nest MAX_DEPTH levels deep (fewer brackets than that)."""
+    if "\\u" in text or text.count("[") + text.count("{") >= MAX_DEPTH:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode_object(value: object) -> dict[str, Any]:
@@ -101,6 +134,45 @@ def decode_object(value: object) -> dict[str, Any]:
 def _detached(value: Any) -> Any:
     """A deep copy, so a parsed request never aliases the caller's payload."""
     try:
+        return _copy_json(value)
+    except _NotJson:  # something JSON parsing never gives: the general deep copy
+        pass
+    try:
         return copy.deepcopy(value)
     except (TypeError, RecursionError, copy.Error):
         return value
+
+
+def copy_json(value: Any) -> Any:
+    """`copy.deepcopy(value)`, several times faster for plain JSON values (the usual case)."""
+    try:
+        return _copy_json(value)
+    except _NotJson:
+        return copy.deepcopy(value)
+
+
+class _NotJson(Exception):
+    pass
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy_json(value: Any, depth: int = 0) -> Any:
+    """`copy.deepcopy` for the plain JSON types (dict with string keys, list, str, number, bool,
+    None), several times faster; _NotJson for anything else."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if depth >= MAX_DEPTH:
+        raise _NotJson
+    if kind is dict:
+        copied = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotJson
+            copied[key] = _copy_json(item, depth + 1)
+        return copied
+    if kind is list:
+        return [_copy_json(item, depth + 1) for item in value]
+    raise _NotJson

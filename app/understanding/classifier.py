@@ -16,6 +16,7 @@ tens of microseconds.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -62,7 +63,11 @@ class _View:
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices, TF-IDF weights) of `text` in this view."""
-        doc = _WHITE.sub(" ", self.preprocess(text))
+        return self.features_of(self.preprocess(text))
+
+    def features_of(self, preprocessed: str) -> tuple[np.ndarray, np.ndarray]:
+        """`features` of a text this view's preprocessing already made."""
+        doc = _WHITE.sub(" ", preprocessed)
         get, size = self.vocabulary.get, len(doc)
         found = [
             index
@@ -105,6 +110,7 @@ class IntentClassifier:
         pipeline.fit(list(texts), list(labels))
         self.pipeline: Pipeline | None = pipeline if keep_model else None
         self.labels: tuple[str, ...] = tuple(str(c) for c in model.classes_)
+        self._last: tuple[str, np.ndarray] | None = None  # the last message ranked, and its answer
         chars, jamos = (t for _, t in union.transformer_list)
         self._views = (_View(chars, canonical, 0), _View(jamos, jamo, len(chars.vocabulary_)))
         self._folds = [  # per fold: weights by feature (rows gathered per message), intercept, sigmoid
@@ -120,7 +126,12 @@ class IntentClassifier:
     def probabilities(self, text: str) -> np.ndarray:
         """P(intent | text) for every label in `self.labels` (scikit-learn's `predict_proba`, computed
         directly; weights kept as float32, so equal to about 1e-6)."""
-        parts = [view.features(text) for view in self._views]
+        last = self._last
+        if last is not None and last[0] == text:  # the same message asked twice in one turn
+            return last[1].copy()
+        chars, jamos = self._views
+        seen = canonical(text)  # once: the jamo view is its NFD
+        parts = [chars.features_of(seen), jamos.features_of(unicodedata.normalize("NFD", seen))]
         indices = np.concatenate([i for i, _ in parts])
         weights = np.concatenate([w for _, w in parts]).astype(np.float32)
         total = np.zeros(len(self.labels))
@@ -129,7 +140,9 @@ class IntentClassifier:
             calibrated = 1.0 / (1.0 + np.exp(a * scores + b))
             norm = calibrated.sum()
             total += calibrated / norm if norm > 0 else 1.0 / len(self.labels)
-        return total / len(self._folds)
+        probabilities = total / len(self._folds)
+        self._last = (text, probabilities)
+        return probabilities.copy()
 
     def rank(self, text: str, top: int = 3) -> list[Ranked]:
         """The `top` most likely intents, most likely first."""
