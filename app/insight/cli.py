@@ -89,6 +89,7 @@ def _catalog(settings: Settings) -> Catalog:
 
 
 def run_report(settings: Settings, args: argparse.Namespace) -> int:
+    from app.handoff.labels import load_labels
     from app.insight.tables import format_report, write_csv
 
     catalog = _catalog(settings)
@@ -97,7 +98,8 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     except Unusable as exc:
         print(f"cs-bot report: {exc}", file=sys.stderr)
         return 2
-    print(format_report(catalog, report), end="")
+    labels, _ = load_labels(settings.skills_dir)
+    print(format_report(catalog, report, reason_label=labels.reason), end="")
     if args.output is not None:
         from app.insight.charts import write_charts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -63,8 +63,10 @@ def summary_rows(report: Report) -> list[list[str]]:
     return rows
 
 
-def format_report(catalog: Catalog, report: Report, nodes: bool = True) -> str:
-    """Everything in the report as text for a terminal."""
+def format_report(
+    catalog: Catalog, report: Report, nodes: bool = True, reason_label: Callable[[str], str] = str
+) -> str:
+    """Everything in the report as text for a terminal (`reason_label`: the Korean label of a reason)."""
     out = [f"기간: {day_label(report.start)} ~ {day_label(report.end)} (Asia/Seoul)", ""]
     header = ["안내", "진입", *OUTCOMES.values(), "자체 처리율", "해결률", "만족도(3점)"]
     out += [grid(header, summary_rows(report)), ""]
@@ -72,7 +74,7 @@ def format_report(catalog: Catalog, report: Report, nodes: bool = True) -> str:
         if not stats.entered:
             continue
         via = ", ".join(f"{VIA.get(k, k)} {n}" for k, n in stats.via.most_common())
-        reasons = ", ".join(f"{k} {n}" for k, n in stats.reasons.most_common()) or "—"
+        reasons = ", ".join(f"{reason_label(k)} {n}" for k, n in stats.reasons.most_common()) or "—"
         out.append(
             f"■ {stats.title} ({stats.flow}) — 진입 {stats.entered} ({via}); 상담 연결 사유: {reasons}"
         )

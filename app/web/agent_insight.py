@@ -79,6 +79,7 @@ def insight() -> Any:
         percent=percent,
         csat_text=csat_text,
         via_labels=VIA,
+        reason_label=runtime().handoffs.labels.reason,  # Korean, as everywhere an agent reads a reason
     )
 
 

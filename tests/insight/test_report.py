@@ -191,6 +191,7 @@ def test_report_and_graph_commands(
     assert main(["report", *period, "--flow", "carsharing_auth", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "카셰어링 기기 인증" in printed and "주차 결제 취소" not in printed
+    assert "안내 단계대로 해도 해결 안 됨 1" in printed and "steps_not_resolved" not in printed  # Korean
     assert (out / "funnel-carsharing_auth.png").is_file() and (out / "containment.png").is_file()
     with (out / "flows.csv").open(encoding="utf-8-sig") as handle:
         (row,) = list(csv.DictReader(handle))
