@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import requests
 from app.kakao import check_response
 from tests.conftest import REDIS_URL
 from tests.web.conftest import FIXTURES, clean_queue, fixture, payload, quick_labels, texts
+from tests.web.servers import stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,19 +51,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # workers train the classifier as they boot; slow on a busy machine
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or workers still booting
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"gunicorn did not become ready:\n{log_path.read_text()}")
+        wait_ready(process, base, log_path)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         client = redis.Redis.from_url(REDIS_URL)
         keys = list(client.scan_iter(match=f"{prefix}*"))
         if keys:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.ports import free_port_in_range
 from tests.web.conftest import payload
+from tests.web.servers import stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """
@@ -52,19 +52,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, metrics_dir: Path) -> Itera
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # workers train the classifier as they boot; slow on a busy machine
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"gunicorn did not become ready:\n{log_path.read_text()}")
+        wait_ready(process, base, log_path)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def answers(base: str) -> float:

@@ -19,6 +19,7 @@ import requests
 from app.kakao import check_response
 from tests.chat import FIXTURES
 from tests.web.conftest import payload, quick_labels, texts
+from tests.web.servers import stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "procfile-secret-0042"
@@ -56,23 +57,6 @@ def start(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[b
             stderr=subprocess.STDOUT,
         )
     return process, f"http://127.0.0.1:{port}"
-
-
-def wait_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60  # workers train the classifier as they boot; slow on a busy machine
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    pytest.fail(f"the Procfile's server did not become ready:\n{log_path.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
