@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         "20/5seconds;120/minute", description="per Kakao user on /skill (`limits` syntax); '' = off"
     )
-    rate_limit_storage: str = Field(
-        "memory://", description="where the rate limit counts: memory:// (per process) or a Redis URL"
-    )
     web_concurrency: int | None = Field(
         None, ge=1, description="gunicorn worker processes (default: 1 without Redis, 2 × CPUs with it)"
     )

@@ -23,11 +23,11 @@ from app.handoff.hours import moment_korean
 from app.handoff.record import TranscriptEntry, seoul_now
 from app.handoff.service import HandoffService, customer_and_bot
 from app.insight.recorder import EventRecorder  # insight (issue 12)
-from app.kakao.render import apology_response, render_reply
+from app.kakao.render import apology_response, render_reply, slow_down_response
 from app.kakao.request import SkillRequest
 from app.metrics import observe_turn, record_answer, record_store_error
 from app.privacy import mask_key
-from app.session import SessionStore, StoreUnavailable
+from app.session import RateLimited, SessionStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,10 @@ class Conversations:
         try:
             outcome = self.turn(request, now)
             body = render_reply(outcome.reply)
+        except RateLimited:
+            log.warning("rate limit reached by user=%s", mask_key(request.user_key))
+            record_answer("rate_limited")
+            return slow_down_response()
         except StoreUnavailable as exc:
             log.error("session store unavailable for user=%s: %s", mask_key(request.user_key), exc)
             record_store_error("session")

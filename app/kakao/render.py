@@ -60,11 +60,11 @@ def apology_json() -> bytes:
     return orjson.dumps(apology_response())
 
 
-@functools.cache
-def slow_down_json() -> bytes:
-    """The answer to a customer over the per-user rate limit: 잠시 후 다시, serialised once."""
+def slow_down_response() -> dict[str, Any]:
+    """The answer to a customer over the per-user rate limit: 잠시 후 다시."""
     body = SkillResponse([SimpleText(SLOW_DOWN)], [QuickReply.message(HOME_LABEL, extra={"cmd": "home"})])
-    return orjson.dumps(body.to_dict())
+    return body.to_dict()
+
 
 
 def response_json(body: dict[str, Any]) -> bytes:

@@ -1,9 +1,11 @@
 """Pick the session store from a URL: memory when unset, Redis for any Redis URL (app/session/connect.py)."""
 
+from collections.abc import Sequence
+
 from app.session.connect import REDIS_SCHEMES, SOCKET_TIMEOUT_SECONDS, redis_from_url, scheme_of
 from app.session.memory import MemoryStore
 from app.session.redis_store import RedisStore
-from app.session.store import SessionStore
+from app.session.store import RateWindow, SessionStore
 
 
 def store_from_url(
@@ -15,12 +17,15 @@ def store_from_url(
     prefix: str = "csbot:",
     transcript_entries: int = 100,
     transcript_ttl_seconds: int = 24 * 3600,
+    rate_limits: Sequence[RateWindow] = (),
 ) -> SessionStore:
     """`None`/`""`/`memory://` → MemoryStore; `redis://`, `rediss://`, `unix://`, `redis+sentinel://`,
     `redis+cluster://` → RedisStore. No connection is made here."""
     scheme = scheme_of(url)
     if scheme == "memory":
-        return MemoryStore(ttl_seconds=ttl_seconds, lock_wait_seconds=lock_wait_seconds)
+        return MemoryStore(
+            ttl_seconds=ttl_seconds, lock_wait_seconds=lock_wait_seconds, rate_limits=rate_limits
+        )
     if scheme in REDIS_SCHEMES:
         return RedisStore(
             redis_from_url(str(url).strip()),
@@ -31,6 +36,7 @@ def store_from_url(
             transcript_entries=transcript_entries,
             transcript_ttl_seconds=transcript_ttl_seconds,
             apply_within_seconds=SOCKET_TIMEOUT_SECONDS,
+            rate_limits=rate_limits,
         )
     # The URL itself is not echoed: it may carry a password.
     raise ValueError(

@@ -2,14 +2,25 @@
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+
 from app.privacy import mask_key
-from app.session.store import LockTimeout, StateHandle, check_user_key, decode_state
+from app.session.store import (
+    LockTimeout,
+    RateLimited,
+    RateWindow,
+    StateHandle,
+    check_user_key,
+    decode_state,
+)
 
 
 @dataclass
@@ -22,7 +33,8 @@ class MemoryStore:
     """Keeps JSON text (not dict objects) so it round-trips exactly like Redis.
 
     Entries expire `ttl_seconds` after their last write, measured with the injectable `clock`.
-    Transcripts are not kept here (the in-memory handoff repository keeps them).
+    Transcripts are not kept here (the in-memory handoff repository keeps them). The rate limit is
+    counted by `limits`' in-memory fixed windows (this process is the whole deployment).
     """
 
     keeps_transcripts = False
@@ -33,6 +45,7 @@ class MemoryStore:
         ttl_seconds: int = 1800,
         lock_wait_seconds: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        rate_limits: Sequence[RateWindow] = (),
     ) -> None:
         if ttl_seconds < 1:
             raise ValueError("ttl_seconds must be at least 1")
@@ -45,10 +58,17 @@ class MemoryStore:
         self._entries: dict[str, tuple[str, float]] = {}  # user_key -> (json, expires_at)
         self._locks: dict[str, _UserLock] = {}
         self._next_purge = clock() + ttl_seconds
+        self.rate_limits = tuple(rate_limits)
+        self._rate_items = [RateLimitItemPerSecond(w.limit, w.seconds) for w in self.rate_limits]
+        self._limiter = FixedWindowRateLimiter(MemoryStorage()) if self._rate_items else None
 
     @contextmanager
     def open(self, user_key: str) -> Iterator[StateHandle]:
         check_user_key(user_key)
+        if self._limiter is not None and not all(
+            self._limiter.hit(item, "rate", user_key) for item in self._rate_items
+        ):
+            raise RateLimited(f"{mask_key(user_key)} is over the rate limit")
         user_lock = self._checkout_lock(user_key)
         try:
             if not user_lock.lock.acquire(timeout=self.lock_wait_seconds):

@@ -1,8 +1,15 @@
 """Redis session store: shared by every worker; two round trips per turn.
 
-1. `open()`: one script takes the per-user lock (SET NX PX) and reads the state.
+1. `open()`: one script counts the turn against the per-user rate limit (Redis' INCR + EXPIRE
+   fixed-window pattern; over the limit: nothing taken, `RateLimited`), takes the per-user lock
+   (SET NX PX) and reads the state.
 2. leaving the `with` block: one script checks the lock is still ours, writes the state (or deletes
-   it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE) and releases the lock.
+   it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE) and releases the lock; commands the
+   turn added (`also_write`: conversation events) travel in the same pipeline.
+
+Scripts are called by SHA (EVALSHA) and loaded only when Redis answers NOSCRIPT (a restarted or
+flushed server): redis-py's script objects would ask SCRIPT EXISTS before every pipeline — a third
+round trip per turn.
 
 Fencing: a holder whose lock expired (and was perhaps taken by the next turn) writes nothing and gets
 LockTimeout, so it never overwrites the newer state.
@@ -15,22 +22,25 @@ the app and Redis disagree by more than that) retries without the check and logs
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import uuid4
 
 import redis
 from redis.cluster import RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from app.privacy import mask_key
 from app.session.keys import customer_key
 from app.session.store import (
     UNCHANGED,
     LockTimeout,
+    RateLimited,
+    RateWindow,
     StateHandle,
     StoreUnavailable,
     check_user_key,
@@ -41,13 +51,23 @@ logger = logging.getLogger(__name__)
 
 KAKAO_SKILL_TIMEOUT_SECONDS = 5.0
 
-# KEYS: lock, state. ARGV: token, lock ms, apply-by (ms since the epoch; 0 = no check).
-# → {1, state} taken; {0, pttl} busy; {-1} applied too late (its sender has given up): nothing taken.
+# KEYS: lock, state, one counter per rate-limit window. ARGV: token, lock ms, apply-by (ms since the
+# epoch; 0 = no check), count ('1': count this turn against the limit; '0': a retry, already counted),
+# then limit and window seconds per counter.
+# → {1, state} taken; {0, pttl} busy; {-1} applied too late (its sender has given up): nothing taken;
+# {-2} over the rate limit: nothing taken.
 _LOCK_AND_READ = """
 local apply_by = tonumber(ARGV[3])
 if apply_by > 0 then
   local t = redis.call('TIME')
   if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > apply_by then return {-1} end
+end
+if ARGV[4] == '1' then
+  for i = 3, #KEYS do
+    local n = redis.call('INCR', KEYS[i])
+    if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[4 + 2 * (i - 2)]) end
+    if n > tonumber(ARGV[3 + 2 * (i - 2)]) then return {-2} end
+  end
 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, redis.call('GET', KEYS[2])}
@@ -91,6 +111,7 @@ class RedisStore:
         transcript_entries: int = 100,
         transcript_ttl_seconds: int = 24 * 3600,
         apply_within_seconds: float = 1.0,
+        rate_limits: Sequence[RateWindow] = (),
     ) -> None:
         if ttl_seconds < 1:
             raise ValueError("ttl_seconds must be at least 1")
@@ -108,8 +129,9 @@ class RedisStore:
         self._client = client
         # a Cluster keeps the customer's keys and a shared key (the event stream) on different nodes
         self.shares_pipeline = not isinstance(client, RedisCluster)
-        self._lock_and_read = client.register_script(_LOCK_AND_READ)
-        self._write_and_unlock = client.register_script(_WRITE_AND_UNLOCK)
+        self.rate_limits = tuple(rate_limits)
+        self._lock_and_read = _Script(client, _LOCK_AND_READ)
+        self._write_and_unlock = _Script(client, _WRITE_AND_UNLOCK)
         self._skew_logged = False
 
     def state_key(self, user_key: str) -> str:
@@ -120,6 +142,13 @@ class RedisStore:
 
     def transcript_key(self, user_key: str) -> str:
         return customer_key(self.prefix, user_key, "transcript")
+
+    def rate_keys(self, user_key: str, now: float) -> list[str]:
+        """The customer's counter for the current window of each rate limit (fixed windows)."""
+        return [
+            customer_key(self.prefix, user_key, f"rate:{window.seconds}:{int(now // window.seconds)}")
+            for window in self.rate_limits
+        ]
 
     @contextmanager
     def open(self, user_key: str) -> Iterator[StateHandle]:
@@ -148,25 +177,30 @@ class RedisStore:
         self._client.close()
 
     def _lock(self, user_key: str, token: str) -> Any:
-        """Take the lock and read the state in one round trip (retried while the lock is busy)."""
-        keys = [self.lock_key(user_key), self.state_key(user_key)]
+        """Count the turn, take the lock and read the state in one round trip (retried while the lock
+        is busy; a retry is not counted again)."""
+        keys = [self.lock_key(user_key), self.state_key(user_key), *self.rate_keys(user_key, time.time())]
+        limits = [str(n) for window in self.rate_limits for n in (window.limit, window.seconds)]
         lock_ms = int(self.lock_timeout_seconds * 1000)
         deadline = time.monotonic() + self.lock_wait_seconds
-        check = True
+        check, count = True, "1"
         while True:
             apply_by = int((time.time() + self.apply_within_seconds) * 1000) if check else 0
             try:
-                answer = self._lock_and_read(keys=keys, args=[token, lock_ms, apply_by])
+                answer = self._lock_and_read(keys, [token, lock_ms, apply_by, count, *limits])
             except RedisError as exc:
                 raise StoreUnavailable(
                     f"Redis unavailable while locking {mask_key(user_key)}: {type(exc).__name__}"
                 ) from exc
             if answer[0] == 1:
                 return answer[1] if len(answer) > 1 else None
+            if answer[0] == -2:
+                raise RateLimited(f"{mask_key(user_key)} is over the rate limit")
             if answer[0] == -1:  # we are still here, so it was not late: the clocks disagree
                 self._log_skew()
                 check = False
                 continue
+            count = "0"
             if time.monotonic() >= deadline:
                 raise LockTimeout(
                     f"session of {mask_key(user_key)} is busy: "
@@ -204,17 +238,19 @@ class RedisStore:
         """The write script alone, or in one pipeline with the commands the turn added (`also_write`);
         those are best effort: their failure is logged, never the turn's."""
         if not handle.also:
-            return self._write_and_unlock(keys=keys, args=args)
+            return self._write_and_unlock(keys, args)
         pipe = self._client.pipeline(transaction=False)
-        self._write_and_unlock(keys=keys, args=args, client=pipe)
+        self._write_and_unlock.queue(pipe, keys, args)
         for add in handle.also:
             add(pipe)
         done, *others = pipe.execute(raise_on_error=False)
-        if isinstance(done, Exception):
-            raise done
         failed = [type(r).__name__ for r in others if isinstance(r, Exception)]
         if failed:
             logger.warning("commands sent with the session write failed: %s", ", ".join(failed))
+        if isinstance(done, NoScriptError):  # the others ran; the write alone, with the script loaded
+            return self._write_and_unlock(keys, args)
+        if isinstance(done, Exception):
+            raise done
         return done
 
     def _log_skew(self) -> None:
@@ -225,3 +261,23 @@ class RedisStore:
                 "the clocks of this machine and Redis disagree; keep them in sync (NTP)",
                 self.apply_within_seconds,
             )
+
+
+class _Script:
+    """A Lua script called by its SHA1 (EVALSHA), loaded only when Redis answers NOSCRIPT."""
+
+    def __init__(self, client: Any, source: str) -> None:
+        self.client = client
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()  # Redis names scripts by SHA1
+
+    def __call__(self, keys: Sequence[Any], args: Sequence[Any]) -> Any:
+        try:
+            return self.client.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            self.client.script_load(self.source)
+            return self.client.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+
+    def queue(self, pipe: Any, keys: Sequence[Any], args: Sequence[Any]) -> None:
+        """Queue on a pipeline; its result is NoScriptError when the server lacks the script."""
+        pipe.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)

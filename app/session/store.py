@@ -8,7 +8,11 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+import orjson
+from limits import parse_many
 
 from app.privacy import mask_key
 
@@ -21,6 +25,26 @@ class StoreUnavailable(Exception):
 
 class LockTimeout(StoreUnavailable):
     """The per-user lock could not be taken in time (or was lost before a write)."""
+
+
+class RateLimited(Exception):
+    """The customer sent more turns than the rate limit allows: this one was not taken."""
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    """At most `limit` turns per customer in each fixed window of `seconds` (RATE_LIMIT)."""
+
+    limit: int
+    seconds: int
+
+
+def rate_windows(spec: str) -> tuple[RateWindow, ...]:
+    """RATE_LIMIT (`limits` syntax, e.g. `20/5seconds;120/minute`) as windows; '' = no limit.
+    ValueError for a spec `limits` cannot read."""
+    if not spec.strip():
+        return ()
+    return tuple(RateWindow(item.amount, item.get_expiry()) for item in parse_many(spec))
 
 
 class SessionHandle(Protocol):
@@ -75,6 +99,7 @@ def encode_state(state: dict[str, Any]) -> str:
     """Serialise a state dict; TypeError/ValueError for anything that is not a plain JSON object."""
     if not isinstance(state, dict):
         raise TypeError(f"session state must be a dict, not {type(state).__name__}")
+    # json, not orjson: orjson writes NaN as null without a word, and the state must round-trip
     return json.dumps(state, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
@@ -83,10 +108,15 @@ def decode_state(raw: str | bytes | None, user_key: str) -> dict[str, Any] | Non
     if raw is None:
         return None
     try:
-        value = json.loads(raw)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
-        logger.warning("session state of %s is not valid JSON; treating it as absent", mask_key(user_key))
-        return None
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(raw)  # what orjson refuses but JSON allows (a lone surrogate escape)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            logger.warning(
+                "session state of %s is not valid JSON; treating it as absent", mask_key(user_key)
+            )
+            return None
     if not isinstance(value, dict):
         logger.warning(
             "session state of %s is a JSON %s, not an object; treating it as absent",
@@ -125,7 +155,7 @@ class StateHandle:
         self._check_open()
         raw = encode_state(state)
         self._store(raw)
-        self._state = json.loads(raw)  # a copy: later mutations of `state` do not leak in
+        self._state = decode_state(raw, "")  # a copy: later mutations of `state` do not leak in
 
     def clear(self) -> None:
         self._check_open()

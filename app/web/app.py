@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -17,7 +18,7 @@ from app.handoff.setup import build_handoff_service
 from app.insight.recorder import build_recorder
 from app.kakao.tolerant import TooDeep, clean_json
 from app.logs import configure_logging
-from app.session import MemoryStore, store_from_url
+from app.session import MemoryStore, rate_windows, store_from_url
 from app.web import agent, health, metrics, skill
 from app.web.errors import json_error
 from app.web.runtime import Runtime
@@ -36,6 +37,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     catalog = load_checked_catalog(settings.skills_dir, settings.templates_dir, settings.bot_vars)
     store = store_from_url(
         settings.redis_url,
+        rate_limits=rate_windows(settings.rate_limit),
         ttl_seconds=settings.session_ttl_seconds,
         lock_wait_seconds=settings.lock_wait_seconds,
         lock_timeout_seconds=settings.lock_timeout_seconds,
@@ -43,6 +45,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         transcript_entries=settings.transcript_max_entries,
         transcript_ttl_seconds=settings.transcript_ttl_seconds,
     )
+    if os.environ.get("RATE_LIMIT_STORAGE"):
+        log.warning(
+            "RATE_LIMIT_STORAGE is no longer used: the per-user limit is counted by the session store "
+            "(in Redis with the customer's lock when REDIS_URL is set)"
+        )
     if isinstance(store, MemoryStore):
         log.warning("REDIS_URL is not set: conversations live in this process only (run one worker)")
 
@@ -56,8 +63,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     runtime.install(app)
     runtime.start_spool_drainer()
-    skill.install_rate_limit(app, settings)
-    app.register_blueprint(skill.bp)
+    endpoint = skill.SkillEndpoint(app.wsgi_app, settings, skill.conversation_handler(conversations))
+    app.wsgi_app = endpoint  # type: ignore[method-assign]  # POST /skill without Flask's per-request work
+    app.add_url_rule("/skill", "skill", lambda: _through(endpoint), methods=["POST"])
     app.register_blueprint(health.bp)
     app.register_blueprint(agent.bp)
     app.register_blueprint(metrics.bp)  # request ids, latency, GET /metrics
@@ -77,6 +85,12 @@ class SafeJSONProvider(DefaultJSONProvider):
             return clean_json(super().loads(s, **kwargs))
         except RecursionError as exc:
             raise TooDeep("JSON nested too deeply") from exc
+
+
+def _through(endpoint: skill.SkillEndpoint) -> Response:
+    """POST /skill reached through Flask (the endpoint normally answers before Flask sees it)."""
+    status, body = endpoint.answer(request.environ)
+    return Response(body, status=status, mimetype=skill.JSON)
 
 
 def _http_error(exc: HTTPException) -> Any:

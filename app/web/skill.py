@@ -1,91 +1,157 @@
-"""`POST /skill`: the one URL every Open Builder block calls. Thin: checks, parse, rate limit per
-user, hand over, answer."""
+"""`POST /skill`: the one URL every Open Builder block calls. Thin: checks, parse, hand over, answer.
+
+It is served straight from the WSGI environ, in front of Flask (`SkillEndpoint` wraps the app's
+`wsgi_app`): a turn is a few hundred microseconds of work, and Flask's request context, URL
+matching and hooks cost as much again. Everything else — the agent desk, health, metrics, any other
+method on /skill — goes on to Flask. What Flask's hooks do for every request (a request id on each
+log line and in `X-Request-Id`, the latency histogram) is done here the same way.
+
+The per-user rate limit is counted by the session store, in the same round trip that takes the
+customer's lock (app/session/redis_store.py); over it the customer reads "잠시 후 다시".
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+import orjson
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_input_stream
 
 from app.config import Settings
-from app.kakao.render import apology_json, response_json, slow_down_json
+from app.kakao.render import apology_json, response_json
 from app.kakao.request import SkillRequest, load_payload, parse_skill_request
 from app.kakao.tolerant import TooDeep
+from app.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
+from app.metrics import record_request
 from app.privacy import mask_key
-from app.web.errors import json_error
-from app.web.runtime import runtime
 
 log = logging.getLogger(__name__)
-bp = Blueprint("skill", __name__)
 
+PATH = "/skill"
 SECRET_HEADER = "X-Skill-Secret"
 SECRET_QUERY = "key"
 JSON = "application/json"
-RATE_LIMIT = "cs_bot_rate_limit"
+_SECRET_ENVIRON = "HTTP_" + SECRET_HEADER.upper().replace("-", "_")
+_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+_STATUS = {
+    200: "200 OK",
+    400: "400 BAD REQUEST",
+    401: "401 UNAUTHORIZED",
+    403: "403 FORBIDDEN",
+    413: "413 REQUEST ENTITY TOO LARGE",
+}
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-@bp.post("/skill")
-def skill() -> Any:
-    found = _incoming(runtime().settings)
-    if not isinstance(found, SkillRequest):
-        return found
-    if _too_fast(found.user_key):
-        return Response(slow_down_json(), mimetype=JSON)
+class Refused(Exception):
+    """The request cannot be a turn: answered with `status` and `{"error": message}`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SkillEndpoint:
+    """WSGI middleware: POST /skill here, every other request to `app` (Flask's wsgi_app)."""
+
+    def __init__(self, app: WSGIApp, settings: Settings, handle: Callable[[SkillRequest], bytes]) -> None:
+        self.app = app
+        self.settings = settings
+        self.handle = handle  # SkillRequest → the response body (never raises in normal operation)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        request_id = new_request_id(environ.get(_REQUEST_ID_ENVIRON))
+        token = request_id_var.set(request_id)
+        try:
+            status, body = self.answer(environ)
+        finally:
+            request_id_var.reset(token)
+        headers = [
+            ("Content-Type", JSON),
+            ("Content-Length", str(len(body))),
+            (REQUEST_ID_HEADER, request_id),
+        ]
+        start_response(_STATUS[status], headers)
+        record_request(PATH, "POST", status, time.perf_counter() - started)
+        return [body]
+
+    def answer(self, environ: dict[str, Any]) -> tuple[int, bytes]:
+        try:
+            found = self.incoming(environ)
+        except Refused as refused:
+            return refused.status, orjson.dumps({"error": str(refused)})
+        try:
+            return 200, self.handle(found)
+        except Exception:  # last resort: Kakao still gets a valid answer with 상담직원 연결
+            log.exception("skill turn failed for user=%s", mask_key(found.user_key))
+            return 200, apology_json()
+
+    def incoming(self, environ: dict[str, Any]) -> SkillRequest:
+        """This request's SkillRequest; Refused (401/400/413/403) when it cannot be one."""
+        settings = self.settings
+        if not _authorized(settings, environ):
+            raise Refused(401, "missing or wrong skill secret (X-Skill-Secret header or ?key=)")
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+        if mimetype != JSON and not mimetype.endswith("+json"):
+            raise Refused(400, "Content-Type must be application/json")
+        body = _read_body(environ, settings.max_body_bytes)
+        try:
+            payload = load_payload(body)
+        except TooDeep:
+            raise Refused(400, "request body is nested too deeply") from None
+        except ValueError:
+            raise Refused(400, "request body is not valid JSON") from None
+        skill_request = parse_skill_request(payload, cleaned=True)
+        if not _bot_allowed(settings, skill_request):
+            log.warning("refused skill call from bot id %r (not in KAKAO_BOT_IDS)", skill_request.bot_id)
+            raise Refused(403, "this bot is not allowed to call the skill (KAKAO_BOT_IDS)")
+        return skill_request
+
+
+def conversation_handler(conversations: Any) -> Callable[[SkillRequest], bytes]:
+    """The endpoint's `handle`: one turn of `conversations`, as the response body."""
+
+    def handle(skill_request: SkillRequest) -> bytes:
+        return response_json(conversations.handle(skill_request))
+
+    return handle
+
+
+def _read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """At most `limit` bytes; Refused(413) when there are more — a declared length over the limit is
+    refused unread, a chunked body (no Content-Length) is read no further than the limit."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.strip().isdigit() and int(length) > limit:
+        raise Refused(413, "request body is too large")
     try:
-        body = response_json(runtime().conversations.handle(found))  # never raises in normal operation
-    except Exception:  # last resort: Kakao still gets a valid answer with 상담직원 연결
-        log.exception("skill turn failed for user=%s", mask_key(found.user_key))
-        body = apology_json()
-    return Response(body, mimetype=JSON)
-
-
-def _incoming(settings: Settings) -> SkillRequest | tuple[Response, int]:
-    """This request's SkillRequest, or the error response (401/400/413/403)."""
-    if not _authorized(settings):
-        return json_error(401, "missing or wrong skill secret (X-Skill-Secret header or ?key=)")
-    if request.mimetype != JSON and not request.mimetype.endswith("+json"):
-        return json_error(400, "Content-Type must be application/json")
-    body = _read_body(settings.max_body_bytes)
-    if body is None:
-        return json_error(413, "request body is too large")
-    try:
-        payload = load_payload(body)
-    except TooDeep:
-        return json_error(400, "request body is nested too deeply")
-    except ValueError:
-        return json_error(400, "request body is not valid JSON")
-    skill_request = parse_skill_request(payload, cleaned=True)
-    if not _bot_allowed(settings, skill_request):
-        log.warning("refused skill call from bot id %r (not in KAKAO_BOT_IDS)", skill_request.bot_id)
-        return json_error(403, "this bot is not allowed to call the skill (KAKAO_BOT_IDS)")
-    return skill_request
-
-
-def _read_body(limit: int) -> bytes | None:
-    """At most `limit` bytes; None when there are more — also for chunked bodies without a
-    Content-Length (MAX_CONTENT_LENGTH already refused a declared length over the limit)."""
-    try:
-        stream = request.stream  # a declared length over the limit raises 413 here
-        data = stream.read(limit + 1)  # chunked: capped at `limit`, reading past it raises 413
-        if len(data) >= limit and stream.read(1):
-            return None
+        stream = get_input_stream(environ, max_content_length=limit)
+        data: bytes = stream.read(limit + 1)
+        if len(data) > limit or (len(data) == limit and stream.read(1)):
+            raise Refused(413, "request body is too large")
     except RequestEntityTooLarge:
-        return None
-    return data if len(data) <= limit else None
+        raise Refused(413, "request body is too large") from None
+    return data
 
 
-def _authorized(settings: Settings) -> bool:
+def _authorized(settings: Settings, environ: dict[str, Any]) -> bool:
     if settings.skill_secret is None:
         return True
     expected = settings.skill_secret.get_secret_value().encode()
-    given = (request.headers.get(SECRET_HEADER) or request.args.get(SECRET_QUERY) or "").encode()
-    return hmac.compare_digest(given, expected)
+    given = environ.get(_SECRET_ENVIRON) or ""
+    if not given and environ.get("QUERY_STRING"):
+        given = (parse_qs(environ["QUERY_STRING"]).get(SECRET_QUERY) or [""])[0]
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected)
 
 
 def _bot_allowed(settings: Settings, skill_request: SkillRequest) -> bool:
@@ -95,44 +161,3 @@ def _bot_allowed(settings: Settings, skill_request: SkillRequest) -> bool:
     return (
         skill_request.bot_id in settings.kakao_bot_ids or skill_request.bot_id_base in settings.kakao_bot_ids
     )
-
-
-# --- per-user rate limit ----------------------------------------------------------------------
-
-
-class RateLimit:
-    """RATE_LIMIT per Kakao user (default `20/5seconds;120/minute`), counted by `limits` — the
-    rate-limit engine flask-limiter is built on, used directly: flask-limiter's request middleware
-    cost ~0.4 ms per turn (≈40 % of one), a direct hit ~10 µs. RATE_LIMIT_STORAGE `memory://` counts
-    per process (no round trip); a Redis URL counts across every worker and machine (+1 round trip).
-    """
-
-    def __init__(self, spec: str, storage_uri: str, prefix: str) -> None:
-        self.items = parse_many(spec)
-        self.limiter = FixedWindowRateLimiter(storage_from_string(storage_uri))
-        self.namespace = f"{prefix}rate"
-
-    def allow(self, user_key: str) -> bool:
-        try:
-            return all(self.limiter.hit(item, self.namespace, user_key) for item in self.items)
-        except Exception as exc:  # a limiter storage outage never fails a turn
-            log.warning("rate limit not checked: %s", type(exc).__name__)
-            return True
-
-
-def install_rate_limit(app: Any, settings: Settings) -> RateLimit | None:
-    limit = (
-        RateLimit(settings.rate_limit, settings.rate_limit_storage, settings.redis_prefix)
-        if settings.rate_limit
-        else None
-    )
-    app.extensions[RATE_LIMIT] = limit
-    return limit
-
-
-def _too_fast(user_key: str) -> bool:
-    limit: RateLimit | None = current_app.extensions.get(RATE_LIMIT)
-    if limit is None or not user_key or limit.allow(user_key):
-        return False
-    log.warning("rate limit reached by user=%s", mask_key(user_key))
-    return True
