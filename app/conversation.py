@@ -86,7 +86,7 @@ class Conversations:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             events = self.insight.events(request, handle.state, outcome, now)  # insight (issue 12): pure
-            handle.save(outcome.session.to_state())
+            handle.save_json(outcome.session.model_dump_json())  # the state's JSON, made once
             # agent desk (issue 11): a later failed turn still passes on the facts collected so far
             self.handoffs.remember(request.user_key, self.catalog, outcome.session)
             pending: list[TranscriptEntry] = []

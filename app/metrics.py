@@ -11,6 +11,7 @@ Labels have a small, fixed set of values (never a user key or free text).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -67,15 +68,22 @@ def _safely(fn: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+@functools.lru_cache(maxsize=1024)
+def _series(metric: Any, *values: str) -> Any:
+    """A labelled series, looked up once: `.labels()` checks and locks on every call (the label
+    values used are few: routes, methods, statuses, answer kinds)."""
+    return metric.labels(*values)
+
+
 @_safely
 def record_request(route: str, method: str, status: int, seconds: float) -> None:
-    REQUEST_SECONDS.labels(route=route, method=method, status=str(status)).observe(seconds)
+    _series(REQUEST_SECONDS, route, method, str(status)).observe(seconds)
 
 
 @_safely
 def record_answer(kind: str) -> None:
     """`normal` (the engine answered), `apology` (something failed inside), `rate_limited`."""
-    ANSWERS.labels(kind=kind).inc()
+    _series(ANSWERS, kind).inc()
 
 
 @_safely

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from uuid import uuid4
 
 import redis
 from redis.cluster import RedisCluster
@@ -153,7 +153,7 @@ class RedisStore:
     @contextmanager
     def open(self, user_key: str) -> Iterator[StateHandle]:
         check_user_key(user_key)
-        token = uuid4().hex
+        token = f"{random.getrandbits(128):032x}"  # unique per turn (the random module reseeds per fork)
         handle = StateHandle(decode_state(self._lock(user_key, token), user_key))
         try:
             yield handle

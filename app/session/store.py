@@ -59,6 +59,11 @@ class SessionHandle(Protocol):
         """Store `state` as JSON and (re)set its TTL."""
         ...
 
+    def save_json(self, raw: str) -> None:
+        """Store `raw`, the JSON text of an object made by a trusted serialiser (e.g. a pydantic
+        model's `model_dump_json()`), as is — no second serialisation on the turn's path."""
+        ...
+
     def clear(self) -> None:
         """Delete the state."""
         ...
@@ -128,6 +133,7 @@ def decode_state(raw: str | bytes | None, user_key: str) -> dict[str, Any] | Non
 
 
 UNCHANGED = object()  # a handle's pending write when the body neither saved nor cleared
+_LATER = object()  # a handle's state after `save_json`: decoded from the saved text when read
 
 
 class StateHandle:
@@ -140,7 +146,8 @@ class StateHandle:
     def __init__(
         self, state: dict[str, Any] | None, write: Callable[[str | None], None] | None = None
     ) -> None:
-        self._state = state
+        self._state: object = state
+        self._saved = ""
         self._write = write
         self._open = True
         self.pending: object = UNCHANGED
@@ -149,13 +156,19 @@ class StateHandle:
 
     @property
     def state(self) -> dict[str, Any] | None:
-        return self._state
+        if self._state is _LATER:
+            self._state = decode_state(self._saved, "")
+        return self._state  # type: ignore[return-value]
 
     def save(self, state: dict[str, Any]) -> None:
         self._check_open()
-        raw = encode_state(state)
+        self.save_json(encode_state(state))
+
+    def save_json(self, raw: str) -> None:
+        self._check_open()
         self._store(raw)
-        self._state = decode_state(raw, "")  # a copy: later mutations of `state` do not leak in
+        self._state = _LATER  # read back from `raw` only if asked: later mutations do not leak in
+        self._saved = raw
 
     def clear(self) -> None:
         self._check_open()

@@ -134,6 +134,9 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes:
     length = environ.get("CONTENT_LENGTH") or ""
     if length.strip().isdigit() and int(length) > limit:
         raise Refused(413, "request body is too large")
+    if length.isdigit() and not environ.get("HTTP_TRANSFER_ENCODING"):  # the usual case: read it all
+        body: bytes = environ["wsgi.input"].read(int(length))
+        return body
     try:
         stream = get_input_stream(environ, max_content_length=limit)
         data: bytes = stream.read(limit + 1)

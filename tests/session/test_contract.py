@@ -237,3 +237,12 @@ def test_concurrent_updates_of_one_user_are_not_lost(make_store: StoreFactory) -
     assert errors == []
     with store.open("alice") as handle:
         assert handle.state == {"count": n_threads * iterations}
+
+
+def test_save_json_stores_the_text_and_reads_back_the_same_state(store: SessionStore) -> None:
+    with store.open("alice") as handle:
+        handle.save_json('{"node":"ev.q1","values":{"plate":"12가3456"}}')
+        assert handle.state == {"node": "ev.q1", "values": {"plate": "12가3456"}}
+        handle.state["node"] = "changed here"  # type: ignore[index]
+    with store.open("alice") as handle:
+        assert handle.state == {"node": "ev.q1", "values": {"plate": "12가3456"}}
