@@ -143,12 +143,10 @@ class RedisStore:
     def transcript_key(self, user_key: str) -> str:
         return customer_key(self.prefix, user_key, "transcript")
 
-    def rate_keys(self, user_key: str, now: float) -> list[str]:
-        """The customer's counter for the current window of each rate limit (fixed windows)."""
-        return [
-            customer_key(self.prefix, user_key, f"rate:{window.seconds}:{int(now // window.seconds)}")
-            for window in self.rate_limits
-        ]
+    def rate_keys(self, user_key: str) -> list[str]:
+        """The customer's counter per rate limit: a fixed window opened by the first turn counted in
+        it (the key expires with the window), as `limits`' fixed windows count in memory."""
+        return [customer_key(self.prefix, user_key, f"rate:{w.seconds}") for w in self.rate_limits]
 
     @contextmanager
     def open(self, user_key: str) -> Iterator[StateHandle]:
@@ -179,7 +177,7 @@ class RedisStore:
     def _lock(self, user_key: str, token: str) -> Any:
         """Count the turn, take the lock and read the state in one round trip (retried while the lock
         is busy; a retry is not counted again)."""
-        keys = [self.lock_key(user_key), self.state_key(user_key), *self.rate_keys(user_key, time.time())]
+        keys = [self.lock_key(user_key), self.state_key(user_key), *self.rate_keys(user_key)]
         limits = [str(n) for window in self.rate_limits for n in (window.limit, window.seconds)]
         lock_ms = int(self.lock_timeout_seconds * 1000)
         deadline = time.monotonic() + self.lock_wait_seconds

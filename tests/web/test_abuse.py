@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.kakao import check_response
 from app.kakao.request import MAX_UTTERANCE_CHARS
+from tests.conftest import REDIS_URL
 from tests.web.conftest import payload, quick_labels, texts
 
 USER = "ab" * 33
@@ -92,6 +93,21 @@ def test_a_customer_sending_too_fast_is_asked_to_wait_in_korean(client: FlaskCli
     assert quick_labels(slowed[0]) == ["처음으로"]
     other = client.post("/skill", json=payload("안녕하세요", "cd" * 33))  # others are not affected
     assert "잠시 후 다시" not in texts(other.get_json())
+
+
+def test_with_redis_every_worker_counts_against_one_limit(
+    redis_app: Flask, redis_prefix: str, tmp_path: Path
+) -> None:
+    """Two apps on one Redis (two gunicorn workers, or two machines): the customer's turns are
+    counted together, in the lock's round trip."""
+    second = create_app(
+        {"redis_url": REDIS_URL, "redis_prefix": redis_prefix, "handoff_spool_dir": tmp_path / "second"}
+    )
+    clients = [redis_app.test_client(), second.test_client()]
+    answers = [clients[n % 2].post("/skill", json=payload("안녕하세요", USER)).get_json() for n in range(24)]
+    second.extensions["cs_bot"].close()
+    assert [n for n, a in enumerate(answers) if "잠시 후 다시" in texts(a)] == [20, 21, 22, 23]
+    assert all(check_response(a) == [] for a in answers)
 
 
 def test_the_rate_limit_can_be_turned_off(tmp_path: Path) -> None:
