@@ -51,6 +51,7 @@ class Conversations:
         self.insight = insight or EventRecorder.disabled(catalog)  # insight (issue 12)
         self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
         self._agents: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
+        self._moment: tuple[datetime, dict[str, Any]] | None = None
 
     def handle(self, request: SkillRequest) -> dict[str, Any]:
         """The Kakao response for this turn — an apology with 상담직원 연결 if anything inside fails,
@@ -109,12 +110,18 @@ class Conversations:
 
     def moment(self, now: datetime) -> dict[str, Any]:
         """What the engine may know about the moment: whether agents answer now (for templates), the
-        time a handoff is made (repeated when the customer asks about it), today (to resolve 어제)."""
-        return {
-            "agents": self.agents(now),
-            "now_label": moment_korean(now),
-            "today": now.date().isoformat(),
-        }
+        time a handoff is made (repeated when the customer asks about it), today (to resolve 어제).
+        All of it changes by the minute, so it is made once a minute (the engine only reads it)."""
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._moment
+        if cached is None or cached[0] != minute:
+            moment = {
+                "agents": self.agents(minute),
+                "now_label": moment_korean(minute),
+                "today": minute.date().isoformat(),
+            }
+            self._moment = cached = (minute, moment)
+        return cached[1]
 
     def agents(self, now: datetime) -> dict[str, Any]:
         """What templates may say about agents, computed once a minute (business hours are in minutes)."""

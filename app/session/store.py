@@ -118,9 +118,7 @@ def decode_state(raw: str | bytes | None, user_key: str) -> dict[str, Any] | Non
         try:
             value = json.loads(raw)  # what orjson refuses but JSON allows (a lone surrogate escape)
         except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
-            logger.warning(
-                "session state of %s is not valid JSON; treating it as absent", mask_key(user_key)
-            )
+            logger.warning("session state of %s is not valid JSON; treating it as absent", mask_key(user_key))
             return None
     if not isinstance(value, dict):
         logger.warning(
