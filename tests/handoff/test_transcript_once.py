@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from app.handoff.desks import payload, slack_text
 from app.handoff.record import HandoffRecord, TranscriptEntry
 from app.handoff.redis_repository import RedisHandoffRepository, unpack_record
 from app.handoff.repository import HandoffRepository, MemoryHandoffRepository
+from app.handoff.spool import Spool
 from tests.conftest import new_redis_client
 from tests.handoff.conftest import Clock, later, make_record
 
@@ -240,3 +242,32 @@ def test_a_garbled_pointer_in_redis_makes_a_whole_record(redis_prefix: str, cloc
     assert repo.keep_request(third).new
     kept = stored(repo, third.id)
     assert kept.transcript_continues is None and texts(kept) == texts(third)
+
+
+def test_a_record_spooled_in_an_outage_keeps_every_line_and_reads_whole_once_moved_in(
+    repo: HandoffRepository, tmp_path: Path
+) -> None:
+    first = request(1, FIRST)
+    repo.keep_request(first)
+    repo.change_status(first.id, "done", "김상담", later(10))
+    spool = Spool(tmp_path / "spool")
+    outage_record = request(31, (*FIRST, *SECOND))
+    spool.add(outage_record)  # Redis was down: the spool file has the whole transcript
+    assert [texts(r) for r in spool.pending()] == [texts(outage_record)]
+    submitted: list[str] = []
+    assert spool.drain(repo, Recorder(submitted)) == 1
+    assert submitted == [outage_record.id]
+    view = repo.get(outage_record.id)
+    assert view is not None and texts(view.record) == texts(outage_record)
+    assert stored(repo, outage_record.id).transcript_continues == first.id  # kept once from then on
+
+
+class Recorder:
+    def __init__(self, sent: list[str]) -> None:
+        self.sent = sent
+
+    def submit(self, handoff_id: str) -> None:
+        self.sent.append(handoff_id)
+
+    def close(self) -> None:
+        pass
