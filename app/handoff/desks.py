@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import requests
 from pydantic import BaseModel
 
+from app.handoff.chain import gone_note
 from app.handoff.record import SEOUL, HandoffView
 
 SIGNATURE_HEADER = "X-CSBot-Signature-256"
@@ -50,6 +51,8 @@ def payload(view: HandoffView, inbox_url: str | None = None) -> dict[str, Any]:
         "agent_notes": list(record.agent_notes),
         "transcript": [_dump(e) for e in (*record.transcript, *view.followups)],
         "transcript_cut": record.transcript_cut,
+        "transcript_gone": record.transcript_gone,  # earlier lines no longer kept (their record expired)
+        "transcript_note": gone_note(record.transcript_gone) if record.transcript_gone else None,
         "inbox_url": inbox_url,
     }
 
@@ -126,6 +129,8 @@ def slack_text(view: HandoffView, inbox_url: str | None = None) -> str:
     if record.facts:
         lines.append("• 수집 정보: " + " / ".join(f"{_esc(f.label)}: {_esc(f.value)}" for f in record.facts))
     lines += [f"• 상담 안내: {_esc(note)}" for note in record.agent_notes]
+    if record.transcript_gone:
+        lines.append(f"• {gone_note(record.transcript_gone)}")
     customer_lines = [e.text for e in record.transcript if e.who == "customer"][-3:]
     if customer_lines:
         lines.append("• 최근 고객 메시지: " + " / ".join(_esc(t) for t in customer_lines))

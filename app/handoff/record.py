@@ -132,6 +132,13 @@ class HandoffRecord(_Frozen):
     outside_hours: bool = False
     reason_text: str | None = None  # the Korean label of `reason` when the record was made (content)
     transcript_cut: int = 0  # older transcript lines left out to keep the record under its size cap
+    # The transcript kept once (app/handoff/chain.py): a record stores only the lines said since the
+    # customer's previous record `transcript_continues` names; the first `earlier_lines` lines of the
+    # whole conversation are that record's. Readers get the whole back, with `transcript_gone` earlier
+    # lines counted as gone when that record expired.
+    transcript_continues: str | None = None
+    earlier_lines: int = 0
+    transcript_gone: int = 0
 
     @property
     def reason_label(self) -> str:

@@ -10,6 +10,26 @@ Keys (all under the app's prefix):
 - Desk side (agent inbox): `assignee`, `memo` and `category` fields in `handoff:{id}`;
   `handoff:{id}:history` and `handoff:{id}:more` (lines the customer added by asking again) as lists of
   JSON; `handoff-open:{user}` — the customer's open handoff (one record per customer request).
+- `{user}:last-handoff` — the customer's latest record (`LastHandoff`: id, line count, fingerprints,
+  chain depth; ~100 bytes), written in the pipeline that saves the record. It expires with the live
+  transcript's TTL (a day): by then the live transcript no longer holds that record's lines anyway.
+
+The transcript kept once (app/handoff/chain.py). A customer who asks for an agent again after the
+earlier handoff was closed gets a new record, and their live transcript still holds the lines that
+record already keeps. So the new record stores only the lines said since (`transcript`), the id of
+the earlier record (`transcript_continues`) and how many lines come from there (`earlier_lines`):
+
+    H-2 {transcript: [l7 … l10], transcript_continues: "H-1", earlier_lines: 6}
+      └─ H-1 {transcript: [l3 … l6], transcript_continues: "H-0", earlier_lines: 2}
+           └─ H-0 {transcript: [l1, l2]}            whole of H-2 = l1 … l10
+
+Saving costs nothing extra: `last-handoff` is read in the pipeline that already looks up the
+customer's open handoff, and written in the one that saves the record. Every read (`get`, `list`,
+`page`, and what returns views) follows the chain for the views it returns: one pipelined HGET per
+hop for all of them, at most `MAX_HOPS` hops (a chain is never made longer) and `transcript_entries`
+earlier lines. A record whose earlier record expired shows what remains, with `transcript_gone` for
+the agents' note; a record saved whole (by earlier versions, during an outage through the spool, or
+when the live transcript no longer holds the earlier record's lines) reads exactly as saved.
 """
 
 from __future__ import annotations
@@ -24,6 +44,7 @@ from datetime import datetime, timedelta
 import redis
 from redis.exceptions import RedisError
 
+from app.handoff.chain import LastHandoff, split, whole_views
 from app.handoff.record import (
     DeliveryState,
     HandoffRecord,
@@ -104,21 +125,37 @@ class RedisHandoffRepository:
         return f"{self.prefix}handoffs"
 
     def save(self, record: HandoffRecord) -> None:
-        key, ttl = self._key(record.id), int(self.retention.total_seconds())
-        cutoff = (self._clock() - self.retention).timestamp()
         with _redis_errors("saving a handoff"):
             pipe = self.client.pipeline()
-            pipe.hset(key, "record", pack_record(record))
-            pipe.hsetnx(key, "status", "open")
-            pipe.expire(key, ttl)
-            pipe.zadd(self._index, {record.id: record.created_at.timestamp()})
-            pipe.zremrangebyscore(self._index, "-inf", cutoff)
+            self._save_in(pipe, record)
             pipe.execute()
+
+    def _save_in(self, pipe: redis.client.Pipeline, record: HandoffRecord) -> None:
+        key, ttl = self._key(record.id), int(self.retention.total_seconds())
+        cutoff = (self._clock() - self.retention).timestamp()
+        pipe.hset(key, "record", pack_record(record))
+        pipe.hsetnx(key, "status", "open")
+        pipe.expire(key, ttl)
+        pipe.zadd(self._index, {record.id: record.created_at.timestamp()})
+        pipe.zremrangebyscore(self._index, "-inf", cutoff)
 
     def get(self, handoff_id: str) -> HandoffView | None:
         with _redis_errors("reading a handoff"):
             fields = self.client.hgetall(self._key(handoff_id))
-        return _view(fields) if fields else None
+        return self._whole([_view(fields)])[0] if fields else None
+
+    def _whole(self, views: Sequence[HandoffView]) -> list[HandoffView]:
+        """The views with their whole transcripts (the earlier lines from the customer's earlier records)."""
+        return whole_views(views, self._records, self.transcript_entries)
+
+    def _records(self, ids: Collection[str]) -> dict[str, HandoffRecord]:
+        """The stored records of `ids` that still exist, in one round trip."""
+        with _redis_errors("reading earlier handoffs"):
+            pipe = self.client.pipeline()
+            for handoff_id in ids:
+                pipe.hget(self._key(handoff_id), "record")
+            found = dict(zip(ids, pipe.execute(), strict=True))
+        return {handoff_id: unpack_record(raw) for handoff_id, raw in found.items() if raw}
 
     def list(
         self, *, status: Status | None = None, category: str | None = None, limit: int = 200
@@ -139,8 +176,8 @@ class RedisHandoffRepository:
                     if matches(view, status, category):
                         views.append(view)
                         if len(views) >= limit:
-                            return views
-        return views
+                            return self._whole(views)
+        return self._whole(views)
 
     def set_status(self, handoff_id: str, status: Status, at: datetime) -> HandoffView | None:
         key = self._key(handoff_id)
@@ -196,9 +233,17 @@ class RedisHandoffRepository:
         pipe.expire(key, self._ttl())
         pipe.execute()
 
+    def _last_key(self, user_key: str) -> str:
+        return customer_key(self.prefix, user_key, "last-handoff")
+
     def keep_request(self, record: HandoffRecord) -> Kept:
+        user = record.bot_user_key
         with _redis_errors("keeping a handoff"):
-            current_id = self.open_handoff_of(record.bot_user_key)
+            pipe = self.client.pipeline()  # the open handoff and the latest record: one round trip
+            pipe.get(self._open_key(user))
+            pipe.get(self._last_key(user))
+            open_id, last = pipe.execute()
+            current_id = self._still_open(open_id)
             current = self.with_desk([v])[0] if current_id and (v := self.get(current_id)) else None
             if current is not None:
                 lines = new_lines(current, record)
@@ -208,19 +253,24 @@ class RedisHandoffRepository:
                     )
                 self._push(current_id or "", "history", again_entry(record).model_dump_json())
                 return Kept(current.record.id, new=False)
-            self.save(record)
+            stored, pointer = split(record, LastHandoff.loads(last))
             pipe = self.client.pipeline()
+            self._save_in(pipe, stored)
             pipe.hset(self._key(record.id), "category", record.category)
-            pipe.set(self._open_key(record.bot_user_key), record.id, ex=self._ttl())
+            pipe.set(self._open_key(user), record.id, ex=self._ttl())
+            pipe.set(self._last_key(user), pointer.dumps(), ex=int(self.transcript_ttl.total_seconds()))
             pipe.execute()
         return Kept(record.id, new=True)
 
     def open_handoff_of(self, user_key: str) -> str | None:
         with _redis_errors("finding a customer's open handoff"):
-            found = self.client.get(self._open_key(user_key))
-            if not found:
-                return None
-            status = self.client.hget(self._key(found.decode()), "status")
+            return self._still_open(self.client.get(self._open_key(user_key)))
+
+    def _still_open(self, found: bytes | None) -> str | None:
+        """The handoff id `handoff-open:{user}` named, unless it is done or gone."""
+        if not found:
+            return None
+        status = self.client.hget(self._key(found.decode()), "status")
         return found.decode() if status is not None and status != b"done" else None
 
     def claim(self, handoff_id: str, agent: str, by: str, at: datetime, *, take_over: bool) -> Claim | None:
@@ -330,7 +380,7 @@ class RedisHandoffRepository:
                 top = f"({last:.6f}" if last is not None else "-inf"
                 if len(batch) < 100:
                     break
-        shown = self.with_desk(chosen[:limit])
+        shown = self.with_desk(self._whole(chosen[:limit]))
         return Page(shown, cursor_of(shown[-1]) if len(chosen) > limit else None)
 
     def counts(self, *, category: str | None = None, assignee: str | None = None) -> Counter[str]:
@@ -353,7 +403,8 @@ class RedisHandoffRepository:
 
 
 def pack_record(record: HandoffRecord) -> bytes:
-    return zlib.compress(record.model_dump_json().encode(), RECORD_COMPRESSION)
+    """Compressed JSON without the fields that hold their default (`tapped: false`, `cut: 0`, …)."""
+    return zlib.compress(record.model_dump_json(exclude_defaults=True).encode(), RECORD_COMPRESSION)
 
 
 def unpack_record(raw: bytes) -> HandoffRecord:

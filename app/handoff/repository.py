@@ -3,6 +3,9 @@
 A record's content never changes after it is saved; its status (대기/처리중/완료) and the delivery
 state of each desk are kept beside it, so that agents and delivery workers never overwrite each
 other. Records expire after the retention period; transcripts are bounded and expire too.
+
+A customer's transcript is kept once (app/handoff/chain.py): a new record stores only the lines said
+since the customer's previous record and points to it; every read gives the whole conversation back.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from app.handoff.chain import LastHandoff, split, whole_views
 from app.handoff.record import (
     STATUS_LABELS,
     DeliveryState,
@@ -60,7 +64,8 @@ class HandoffRepository(Protocol):
     def save(self, record: HandoffRecord) -> None:
         """Idempotent: saving the same id again keeps its status and delivery state."""
 
-    def get(self, handoff_id: str) -> HandoffView | None: ...
+    def get(self, handoff_id: str) -> HandoffView | None:
+        """With its whole transcript (so are the views of every method below that returns some)."""
 
     def list(
         self, *, status: Status | None = None, category: str | None = None, limit: int = 200
@@ -81,7 +86,8 @@ class HandoffRepository(Protocol):
 
     def keep_request(self, record: HandoffRecord) -> Kept:
         """Save a new handoff — unless this customer already has an open one (대기/처리중): then the
-        new lines of the conversation are added to that one and no second record is made."""
+        new lines of the conversation are added to that one and no second record is made. A new record
+        stores only the lines said since the customer's previous record (app/handoff/chain.py)."""
 
     def open_handoff_of(self, user_key: str) -> str | None: ...
 
@@ -145,10 +151,23 @@ class MemoryHandoffRepository:
         self.transcript_ttl = transcript_ttl
         self.transcript_entries = transcript_entries
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: reading a chain of records inside an update
         self._views: dict[str, HandoffView] = {}
         self._transcripts: dict[str, tuple[datetime, deque[TranscriptEntry]]] = {}
         self._open: dict[str, str] = {}  # user key → their open handoff
+        self._last: dict[str, tuple[datetime, LastHandoff]] = {}  # user key → their latest record
+
+    def _whole(self, views: Sequence[HandoffView]) -> list[HandoffView]:
+        """The views with their whole transcripts (the earlier lines from the customer's earlier records)."""
+
+        def fetch(ids: Collection[str]) -> dict[str, HandoffRecord]:
+            with self._lock:
+                return {i: self._views[i].record for i in ids if i in self._views}
+
+        return whole_views(views, fetch, self.transcript_entries)
+
+    def _one(self, view: HandoffView | None) -> HandoffView | None:
+        return self._whole([view])[0] if view is not None else None
 
     def save(self, record: HandoffRecord) -> None:
         with self._lock:
@@ -160,14 +179,15 @@ class MemoryHandoffRepository:
 
     def get(self, handoff_id: str) -> HandoffView | None:
         with self._lock:
-            return self._views.get(handoff_id)
+            view = self._views.get(handoff_id)
+        return self._one(view)
 
     def list(
         self, *, status: Status | None = None, category: str | None = None, limit: int = 200
     ) -> list[HandoffView]:
         with self._lock:
             views = sorted(self._views.values(), key=lambda v: v.record.created_at, reverse=True)
-        return [v for v in views if matches(v, status, category)][:limit]
+        return self._whole([v for v in views if matches(v, status, category)][:limit])
 
     def set_status(self, handoff_id: str, status: Status, at: datetime) -> HandoffView | None:
         with self._lock:
@@ -175,7 +195,7 @@ class MemoryHandoffRepository:
             if view is None:
                 return None
             self._views[handoff_id] = view = view.model_copy(update={"status": status, "status_at": at})
-            return view
+        return self._one(view)
 
     def set_delivery(self, handoff_id: str, desk: str, state: DeliveryState) -> None:
         with self._lock:
@@ -208,19 +228,30 @@ class MemoryHandoffRepository:
 
     def keep_request(self, record: HandoffRecord) -> Kept:
         with self._lock:
-            current = self._views.get(self._open.get(record.bot_user_key, ""))
+            current = self._one(self._views.get(self._open.get(record.bot_user_key, "")))
             if current is not None and current.status != "done":
                 lines = new_lines(current, record)
-                self._views[current.record.id] = current.model_copy(
+                stored = self._views[current.record.id]
+                self._views[current.record.id] = stored.model_copy(
                     update={
-                        "followups": (*current.followups, *lines)[-FOLLOWUP_CAP:],
-                        "history": (*current.history, again_entry(record)),
+                        "followups": (*stored.followups, *lines)[-FOLLOWUP_CAP:],
+                        "history": (*stored.history, again_entry(record)),
                     }
                 )
                 return Kept(current.record.id, new=False)
             self._open[record.bot_user_key] = record.id
-        self.save(record)
+            self.save(self._continued(record))
         return Kept(record.id, new=True)
+
+    def _continued(self, record: HandoffRecord) -> HandoffRecord:
+        """What to store of a new record: the lines since the customer's previous one (see chain.py)."""
+        now, user = self._clock(), record.bot_user_key
+        written, last = self._last.get(user, (None, None))
+        if written is None or now - written >= self.transcript_ttl:
+            last = None
+        stored, pointer = split(record, last)
+        self._last[user] = (now, pointer)
+        return stored
 
     def open_handoff_of(self, user_key: str) -> str | None:
         with self._lock:
@@ -233,14 +264,13 @@ class MemoryHandoffRepository:
             if view is None:
                 return None
             holder = view.assignee
-            if holder == agent:
-                return Claim(view, ok=True, holder=agent)
-            if holder is not None and not take_over:
-                return Claim(view, ok=False, holder=holder)
-            entry = claim_entry(holder, agent, by, at)
-            view = view.model_copy(update={"assignee": agent, "history": (*view.history, entry)})
-            self._views[handoff_id] = view
-            return Claim(view, ok=True, holder=agent)
+            if holder is not None and holder != agent and not take_over:
+                return Claim(self._whole([view])[0], ok=False, holder=holder)
+            if holder != agent:
+                entry = claim_entry(holder, agent, by, at)
+                view = view.model_copy(update={"assignee": agent, "history": (*view.history, entry)})
+                self._views[handoff_id] = view
+            return Claim(self._whole([view])[0], ok=True, holder=agent)
 
     def change_status(self, handoff_id: str, status: Status, by: str, at: datetime) -> HandoffView | None:
         with self._lock:
@@ -257,7 +287,7 @@ class MemoryHandoffRepository:
                 del self._open[user]
             elif status != "done":
                 self._open.setdefault(user, handoff_id)
-            return view
+            return self._one(view)
 
     def set_memo(self, handoff_id: str, text: str, by: str, at: datetime) -> HandoffView | None:
         with self._lock:
@@ -268,11 +298,11 @@ class MemoryHandoffRepository:
             entry = HistoryEntry(at=at, by=by, action="memo")
             view = view.model_copy(update={"memo": memo, "history": (*view.history, entry)})
             self._views[handoff_id] = view
-            return view
+            return self._one(view)
 
     def with_desk(self, views: Sequence[HandoffView]) -> list[HandoffView]:
         with self._lock:
-            return [self._views.get(v.record.id, v) for v in views]
+            return self._whole([self._views.get(v.record.id, v) for v in views])
 
     def page(
         self,
@@ -294,7 +324,7 @@ class MemoryHandoffRepository:
             and (assignee is None or v.assignee == assignee)
             and (edge is None or v.record.created_at.timestamp() < edge)
         ]
-        shown = chosen[:limit]
+        shown = self._whole(chosen[:limit])
         return Page(shown, cursor_of(shown[-1]) if len(chosen) > limit else None)
 
     def counts(self, *, category: str | None = None, assignee: str | None = None) -> Counter[str]:

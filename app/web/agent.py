@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, jsonify, make_response, redirect, rend
 from markupsafe import Markup, escape
 
 from app.agents.accounts import AccountError, Agent, new_agent, verify
+from app.handoff.chain import gone_note
 from app.handoff.desks import inbox_link, payload
 from app.handoff.record import (
     DELIVERY_LABELS,
@@ -79,6 +80,7 @@ def _helpers() -> dict[str, Any]:
         "DELIVERY_LABELS": DELIVERY_LABELS,
         "HISTORY_LABELS": HISTORY_LABELS,
         "desk_label": desk_label,
+        "gone_note": gone_note,
         "POLL_SECONDS": POLL_SECONDS,
     }
 
