@@ -196,6 +196,23 @@ def start_gunicorn(
     raise RuntimeError(f"{app} did not start: {log.read_text()[-2000:]}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU these processes used so far (Linux /proc; 0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def workers_of(master: subprocess.Popen[bytes]) -> list[int]:
+    found = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return [int(pid) for pid in found]
+
+
 def run_wrk(base: str, lua: Path, walks: Path, args: argparse.Namespace, seconds: int) -> dict[str, float]:
     command = [
         "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
@@ -205,6 +222,25 @@ def run_wrk(base: str, lua: Path, walks: Path, args: argparse.Namespace, seconds
     line = next(x for x in output.splitlines() if x.startswith("BENCH "))
     values = {k: float(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
     values["rps"] = values["requests"] / (values["duration_us"] / 1e6)
+    return values
+
+
+def measured(
+    server: subprocess.Popen[bytes],
+    base: str,
+    redis_process: subprocess.Popen[bytes],
+    lua: Path,
+    walks: Path,
+    args: argparse.Namespace,
+) -> dict[str, float]:
+    """One wrk run, with the CPU the web workers and Redis spent per request (less sensitive to what
+    else the machine runs than requests/s)."""
+    workers = workers_of(server)
+    before = cpu_seconds(workers), cpu_seconds([redis_process.pid])
+    values = run_wrk(base, lua, walks, args, args.seconds)
+    after = cpu_seconds(workers), cpu_seconds([redis_process.pid])
+    values["worker_cpu_us"] = (after[0] - before[0]) / values["requests"] * 1e6
+    values["redis_cpu_us"] = (after[1] - before[1]) / values["requests"] * 1e6
     return values
 
 
@@ -362,8 +398,8 @@ def main() -> None:
             f"{'ratio':>7}{'p99×':>6}{'non-200':>8}{'limited':>8}{'apology':>8}"
         )
         for n in range(args.rounds):
-            f = run_wrk(floor_base, lua, walks_file, args, args.seconds)
-            s = run_wrk(skill_base, lua, walks_file, args, args.seconds)
+            f = measured(floor, floor_base, redis_process, lua, walks_file, args)
+            s = measured(skill, skill_base, redis_process, lua, walks_file, args)
             rows.append((f, s))
             print(
                 f"{n + 1:<6}{f['rps']:>12.0f}{f['p50_us'] / 1000:>7.1f}m{f['p99_us'] / 1000:>7.1f}m"
@@ -374,6 +410,10 @@ def main() -> None:
         ratio = statistics.median(s["rps"] / f["rps"] for f, s in rows)
         p99 = statistics.median(s["p99_us"] / f["p99_us"] for f, s in rows)
         print(f"median: /skill reaches {ratio:.2f}× the floor's requests/s, p99 {p99:.1f}× the floor's")
+        for name, column in (("floor", 0), ("skill", 1)):
+            worker = statistics.median(row[column]["worker_cpu_us"] for row in rows)
+            server = statistics.median(row[column]["redis_cpu_us"] for row in rows)
+            print(f"CPU per request, {name}: web workers {worker:.0f} µs, Redis {server:.0f} µs (median)")
         for process in servers:
             process.send_signal(signal.SIGTERM)
             process.wait(15)
