@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.handoff.desks import DeliveryError, Desk
 from app.handoff.record import DeliveryState, seoul_now
@@ -34,6 +34,10 @@ DEFAULT_RETRY_SCHEDULE: tuple[int, ...] = (10, 30, 60, 300, 900, 1800, 3600, 360
 class Dispatcher(Protocol):
     def submit(self, handoff_id: str) -> None:
         """Schedule delivery of a saved handoff to every desk (returns at once)."""
+
+    def enqueue_on(self, handoff_id: str) -> Callable[[Any], None] | None:
+        """Commands that schedule the delivery of a record being saved, for the repository's save
+        pipeline (`keep_request(also=…)`); None when this dispatcher cannot (then `submit` after)."""
 
     def close(self) -> None: ...
 
@@ -114,6 +118,9 @@ class ThreadDispatcher:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="handoff-delivery", daemon=True)
         self._thread.start()
+
+    def enqueue_on(self, handoff_id: str) -> Callable[[Any], None] | None:
+        return None  # deliveries live in this process's memory
 
     def submit(self, handoff_id: str) -> None:
         mark_pending(self.repo, handoff_id, self.desks, self.clock)

@@ -18,7 +18,7 @@ from rq import Queue, Retry, get_current_job
 
 from app.handoff.delivery import DEFAULT_RETRY_SCHEDULE, attempt, mark_pending
 from app.handoff.desks import DeliveryError, Desk
-from app.handoff.record import seoul_now
+from app.handoff.record import DeliveryState, seoul_now
 from app.handoff.repository import HandoffRepository
 
 log = logging.getLogger(__name__)
@@ -34,14 +34,35 @@ class RQDispatcher:
         schedule: Sequence[int] = DEFAULT_RETRY_SCHEDULE,
         clock: Callable[[], datetime] = seoul_now,
         queue_name: str = QUEUE,
+        same_server_as_repo: bool = False,
     ) -> None:
         self.queue = Queue(queue_name, connection=connection)
         self.repo, self.desks, self.schedule, self.clock = repo, list(desks), list(schedule), clock
+        self.same_server_as_repo = same_server_as_repo  # the jobs can ride in the record's transaction
 
     def submit(self, handoff_id: str) -> None:
         mark_pending(self.repo, handoff_id, self.desks, self.clock)
+        if self.desks:
+            self.queue.enqueue_many(self._jobs(handoff_id))  # one pipeline for every desk's job
+
+    def enqueue_on(self, handoff_id: str) -> Callable[[Any], None] | None:
+        """With the queue on the records' Redis: the pending marks and the jobs, queued on the pipeline
+        that saves the new record (saved and scheduled in one transaction, no round trip of their own)."""
+        delivery_in = getattr(self.repo, "delivery_in", None)
+        if not (self.same_server_as_repo and self.desks and delivery_in is not None):
+            return None
+
+        def add(pipe: Any) -> None:
+            pending = DeliveryState(state="pending", updated_at=self.clock())
+            for desk in self.desks:
+                delivery_in(pipe, handoff_id, desk.name, pending)
+            self.queue.enqueue_many(self._jobs(handoff_id), pipeline=pipe)
+
+        return add
+
+    def _jobs(self, handoff_id: str) -> list[Any]:
         retry = Retry(max=len(self.schedule), interval=self.schedule) if self.schedule else None
-        jobs = [
+        return [
             Queue.prepare_data(
                 deliver,
                 (handoff_id, desk.name),
@@ -53,8 +74,6 @@ class RQDispatcher:
             )
             for desk in self.desks
         ]
-        if jobs:
-            self.queue.enqueue_many(jobs)  # one pipeline for every desk's job
 
     def depth(self) -> dict[str, int]:
         return {"queued": self.queue.count, "scheduled": self.queue.scheduled_job_registry.count}

@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from redis.exceptions import RedisError
@@ -60,9 +61,11 @@ from app.handoff.repository import (
     DEFAULT_TRANSCRIPT_ENTRIES,
     DEFAULT_TRANSCRIPT_TTL,
     FOLLOWUP_CAP,
+    AddCommands,
     Claim,
     Kept,
     Page,
+    Prior,
     again_entry,
     claim_entry,
     count_views,
@@ -236,13 +239,28 @@ class RedisHandoffRepository:
     def _last_key(self, user_key: str) -> str:
         return customer_key(self.prefix, user_key, "last-handoff")
 
-    def keep_request(self, record: HandoffRecord) -> Kept:
+    def prior(self, user_key: str) -> Prior:
+        with _redis_errors("reading what a handoff needs"):
+            pipe = self.client.pipeline(transaction=False)  # one round trip
+            pipe.lrange(self.transcript_key(user_key), 0, -1)
+            pipe.get(self._open_key(user_key))
+            pipe.get(self._last_key(user_key))
+            lines, open_id, last = pipe.execute()
+        transcript = tuple(TranscriptEntry.model_validate_json(line) for line in lines)
+        return Prior(transcript, open_id, last)
+
+    def keep_request(
+        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+    ) -> Kept:
         user = record.bot_user_key
         with _redis_errors("keeping a handoff"):
-            pipe = self.client.pipeline()  # the open handoff and the latest record: one round trip
-            pipe.get(self._open_key(user))
-            pipe.get(self._last_key(user))
-            open_id, last = pipe.execute()
+            if prior is None:
+                pipe = self.client.pipeline()  # the open handoff and the latest record: one round trip
+                pipe.get(self._open_key(user))
+                pipe.get(self._last_key(user))
+                open_id, last = pipe.execute()
+            else:
+                open_id, last = prior.open_id, prior.last
             current_id = self._still_open(open_id)
             current = self.with_desk([v])[0] if current_id and (v := self.get(current_id)) else None
             if current is not None:
@@ -259,8 +277,14 @@ class RedisHandoffRepository:
             pipe.hset(self._key(record.id), "category", record.category)
             pipe.set(self._open_key(user), record.id, ex=self._ttl())
             pipe.set(self._last_key(user), pointer.dumps(), ex=int(self.transcript_ttl.total_seconds()))
+            if also is not None:
+                also(pipe)  # e.g. the delivery jobs: saved and scheduled in one transaction
             pipe.execute()
-        return Kept(record.id, new=True)
+        return Kept(record.id, new=True, also_done=also is not None)
+
+    def delivery_in(self, pipe: Any, handoff_id: str, desk: str, state: DeliveryState) -> None:
+        """Queue a desk's delivery state on a pipeline that also creates the record."""
+        pipe.hset(self._key(handoff_id), f"delivery:{desk}", state.model_dump_json())
 
     def open_handoff_of(self, user_key: str) -> str | None:
         with _redis_errors("finding a customer's open handoff"):

@@ -15,7 +15,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.handoff.chain import LastHandoff, split, whole_views
 from app.handoff.record import (
@@ -38,10 +38,26 @@ FOLLOWUP_CAP = 40  # lines a customer can add to an open handoff by asking again
 
 @dataclass(frozen=True)
 class Kept:
-    """Where a customer's request went: a new handoff, or the one they already had open."""
+    """Where a customer's request went: a new handoff, or the one they already had open.
+    `also_done`: the caller's `also` commands (delivery jobs) went out with the new record."""
 
     handoff_id: str
     new: bool
+    also_done: bool = False
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What keeping a customer's next request needs, read together (one round trip on Redis, inside
+    the customer's lock): the live transcript, and for `keep_request` the open handoff and the latest
+    record as stored (None: `keep_request` reads them itself)."""
+
+    transcript: tuple[TranscriptEntry, ...]
+    open_id: Any = None
+    last: Any = None
+
+
+AddCommands = Callable[[Any], None]  # queues more commands on a Redis pipeline
 
 
 @dataclass(frozen=True)
@@ -84,10 +100,18 @@ class HandoffRepository(Protocol):
 
     # --- one record per customer request, the desk side (claims, history, memo), paging ---------
 
-    def keep_request(self, record: HandoffRecord) -> Kept:
+    def prior(self, user_key: str) -> Prior:
+        """The customer's live transcript and what `keep_request` needs, in one round trip."""
+        ...
+
+    def keep_request(
+        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+    ) -> Kept:
         """Save a new handoff — unless this customer already has an open one (대기/처리중): then the
         new lines of the conversation are added to that one and no second record is made. A new record
-        stores only the lines said since the customer's previous record (app/handoff/chain.py)."""
+        stores only the lines said since the customer's previous record (app/handoff/chain.py).
+        `prior`: read by `prior()` under the same customer lock (saves a round trip). `also`: more
+        commands for the new record's save pipeline (Redis repositories; `Kept.also_done` says so)."""
 
     def open_handoff_of(self, user_key: str) -> str | None: ...
 
@@ -214,6 +238,9 @@ class MemoryHandoffRepository:
         with self._lock:
             return list(self._live_transcript(user_key) or ())
 
+    def prior(self, user_key: str) -> Prior:
+        return Prior(tuple(self.transcript(user_key)))
+
     def _live_transcript(self, user_key: str) -> deque[TranscriptEntry] | None:
         written, lines = self._transcripts.get(user_key, (None, None))
         if written is None or self._clock() - written >= self.transcript_ttl:
@@ -226,7 +253,9 @@ class MemoryHandoffRepository:
 
     # --- one record per customer request, the desk side, paging -----------------------------------
 
-    def keep_request(self, record: HandoffRecord) -> Kept:
+    def keep_request(
+        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+    ) -> Kept:
         with self._lock:
             current = self._one(self._views.get(self._open.get(record.bot_user_key, "")))
             if current is not None and current.status != "done":

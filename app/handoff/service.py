@@ -28,7 +28,7 @@ from app.handoff.delivery import Dispatcher
 from app.handoff.hours import BusinessHours, when_korean
 from app.handoff.labels import Labels
 from app.handoff.record import FactLine, HandoffRecord, TranscriptEntry, new_handoff_id, seoul_now
-from app.handoff.repository import HandoffRepository
+from app.handoff.repository import HandoffRepository, Prior
 from app.handoff.spool import Spool
 from app.kakao.request import SkillRequest
 from app.metrics import record_handoff, record_store_error
@@ -112,8 +112,10 @@ class HandoffService:
     ) -> HandoffRecord:
         """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed).
         `pending`: this turn's lines when the store writes them only as the turn ends."""
-        try:
-            transcript = (*self.repo.transcript(request.user_key), *pending)
+        prior: Prior | None = None
+        try:  # the live transcript, the open handoff and the latest record: one round trip
+            prior = self.repo.prior(request.user_key)
+            transcript = (*prior.transcript, *pending)
         except Exception:
             transcript = tuple(pending)
         record = self._record(
@@ -129,7 +131,7 @@ class HandoffService:
             transcript=transcript,
         )
         if not request.is_replay:
-            self.keep(record)
+            self.keep(record, prior)
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
@@ -173,13 +175,15 @@ class HandoffService:
             **fields,
         )
 
-    def keep(self, record: HandoffRecord) -> str:
+    def keep(self, record: HandoffRecord, prior: Prior | None = None) -> str:
         """Save and schedule delivery — or add to the customer's open handoff; on any failure the
-        record goes to the local spool instead. Returns the id the request is kept under."""
+        record goes to the local spool instead. Returns the id the request is kept under. With the
+        delivery queue on the same Redis, the record and its delivery jobs are one transaction."""
         record_handoff(record.reason)
         try:
-            kept = self.repo.keep_request(record)
-            if kept.new:
+            also = self.dispatcher.enqueue_on(record.id)
+            kept = self.repo.keep_request(record, prior=prior, also=also)
+            if kept.new and not kept.also_done:
                 self.dispatcher.submit(record.id)
         except Exception as exc:
             log.error("handoff %s not saved (%s); spooling it", record.id, type(exc).__name__)

@@ -70,7 +70,15 @@ def build_dispatcher(settings: Settings, repo: HandoffRepository) -> Dispatcher:
 
         if not desks:  # nothing to deliver: no queue needed (and none on a Cluster)
             return ThreadDispatcher(repo, desks, schedule)
-        return RQDispatcher(queue_client(settings), repo, desks, schedule, queue_name=settings.handoff_queue)
+        same_server = not settings.queue_redis_url or settings.queue_redis_url == settings.redis_url
+        return RQDispatcher(
+            queue_client(settings),
+            repo,
+            desks,
+            schedule,
+            queue_name=settings.handoff_queue,
+            same_server_as_repo=same_server,
+        )
     return ThreadDispatcher(repo, desks, schedule)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -13,8 +14,11 @@ from rq import Queue, SimpleWorker
 
 from app.handoff import jobs
 from app.handoff.desks import SIGNATURE_HEADER, SlackDesk, WebhookDesk, verify_signature
+from app.handoff.hours import BusinessHours
 from app.handoff.jobs import RQDispatcher
 from app.handoff.redis_repository import RedisHandoffRepository
+from app.handoff.service import HandoffService
+from app.handoff.spool import Spool
 from tests.conftest import REDIS_URL, new_redis_client
 from tests.handoff.conftest import make_record
 from tests.web.conftest import clean_queue
@@ -115,3 +119,77 @@ def test_default_schedule_retries_within_a_minute_then_for_hours() -> None:
     assert sum(DEFAULT_RETRY_SCHEDULE[:3]) <= 120
     assert all(a <= b for a, b in itertools.pairwise(DEFAULT_RETRY_SCHEDULE))
     assert sum(DEFAULT_RETRY_SCHEDULE) >= 6 * 3600
+
+
+class CountingRedis(redis.Redis):
+    """Counts what reaches the server: single commands and whole pipelines (one round trip each)."""
+
+    sent: list[str]
+
+    def execute_command(self, *args, **options):  # type: ignore[no-untyped-def]
+        self.sent.append(str(args[0]))
+        return super().execute_command(*args, **options)
+
+    def pipeline(self, transaction=True, shard_hint=None):  # type: ignore[no-untyped-def]
+        pipe = super().pipeline(transaction=transaction, shard_hint=shard_hint)
+        execute, sent = pipe.execute, self.sent
+
+        def counted(raise_on_error: bool = True):  # type: ignore[no-untyped-def]
+            sent.append("pipeline:" + ",".join(str(c[0][0]) for c in pipe.command_stack))
+            return execute(raise_on_error=raise_on_error)
+
+        pipe.execute = counted  # type: ignore[method-assign]
+        return pipe
+
+
+@responses.activate
+def test_a_new_handoff_and_its_delivery_jobs_are_one_transaction(
+    setup: tuple[RedisHandoffRepository, str], redis_prefix: str, tmp_path: Path
+) -> None:
+    """With the queue on the records' Redis, saving a handoff and scheduling its deliveries is one
+    round trip (after one read of what the customer said), and the worker still delivers it."""
+    _, queue = setup
+    responses.post(URL, status=200)
+    responses.post(SLACK, body="ok")
+    client = CountingRedis.from_url(REDIS_URL)
+    client.sent = []
+    repo = RedisHandoffRepository(client, prefix=redis_prefix)
+    desks = [WebhookDesk(URL, "desk-secret"), SlackDesk(SLACK)]
+    rq = RQDispatcher(client, repo, desks, (0,), queue_name=queue, same_server_as_repo=True)
+    service = HandoffService(repo, rq, Spool(tmp_path), BusinessHours.parse("mon-sun 00:00-23:59"))
+    record = make_record()
+    service.keep(make_record(bot_user_key="warm" * 10))  # RQ reads the server version once per client
+    client.sent.clear()
+
+    service.keep(record, repo.prior(record.bot_user_key))
+
+    assert len(client.sent) == 2  # the read of what keeping needs, then one transaction
+    saved = client.sent[1]
+    assert saved.startswith("pipeline:") and "ZADD" in saved and "RPUSH" in saved  # record and job
+    pending = repo.get(record.id)
+    assert pending is not None and {d.state for d in pending.delivery.values()} == {"pending"}
+    run_worker(queue)
+    view = repo.get(record.id)
+    assert view is not None and {d.state for d in view.delivery.values()} == {"delivered"}
+    assert (
+        json.loads([c for c in responses.calls if c.request.url == URL][-1].request.body)["id"] == record.id
+    )
+    client.close()
+
+
+@responses.activate
+def test_with_the_queue_on_another_server_the_record_is_saved_then_submitted(
+    setup: tuple[RedisHandoffRepository, str], tmp_path: Path
+) -> None:
+    repo, queue = setup
+    responses.post(URL, status=200)
+    responses.post(SLACK, body="ok")
+    rq = dispatcher(repo, queue, (0,))  # same_server_as_repo defaults to False: no shared pipeline
+    service = HandoffService(repo, rq, Spool(tmp_path), BusinessHours.parse("mon-sun 00:00-23:59"))
+    record = make_record()
+    service.keep(record)
+    pending = repo.get(record.id)
+    assert pending is not None and {d.state for d in pending.delivery.values()} == {"pending"}
+    run_worker(queue)
+    view = repo.get(record.id)
+    assert view is not None and {d.state for d in view.delivery.values()} == {"delivered"}
