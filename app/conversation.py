@@ -101,7 +101,8 @@ class Conversations:
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
             if events and self.store.shares_pipeline and self.insight.pipelines:
-                handle.also_write(lambda pipe: self.insight.add_to(pipe, events))  # with the state's write
+                for command in self.insight.commands(events):  # run with the state's write
+                    handle.also_command(*command)
             else:
                 self.insight.record(events)  # insight (issue 12): one pipelined round trip
         if outcome.restarted:

@@ -89,11 +89,20 @@ class RedisEventLog:
             log.warning("conversation events not recorded: %s", type(exc).__name__)
 
     def add_to(self, pipe: Any, events: Sequence[Event]) -> None:
-        """Queue the XADDs on `pipe` (the session store's write pipeline: no round trip of their own)."""
-        oldest_ms = int((self.clock() - self.retention) * 1000)
-        for event in events:
-            fields = event.to_fields()
-            pipe.xadd(self.key, fields, minid=f"{oldest_ms}-0", approximate=self.approximate)  # type: ignore[arg-type]
+        """Queue the XADDs on `pipe` (one round trip for the turn's events)."""
+        for command in self.commands(events):
+            pipe.execute_command(*command)
+
+    def commands(self, events: Sequence[Event]) -> list[tuple[str, ...]]:
+        """The XADDs of these events as plain commands (the session store runs them with the state's
+        write: no round trip of their own). Each trims entries older than the retention."""
+        trim = ("MINID", "~", f"{int((self.clock() - self.retention) * 1000)}-0")
+        if not self.approximate:
+            trim = ("MINID", trim[2])
+        return [
+            ("XADD", self.key, *trim, "*", *(w for pair in event.to_fields().items() for w in pair))
+            for event in events
+        ]
 
     def read(self, start: float | None = None, end: float | None = None) -> Iterator[Event]:
         """Stream ids are the server's clock; a margin of a day around the range lets `at` (the web

@@ -54,9 +54,10 @@ class EventRecorder:
         """The events can ride in the session store's write pipeline (the same Redis server)."""
         return self.enabled and isinstance(self.log, RedisEventLog)
 
-    def add_to(self, pipe: Any, events: Sequence[Event]) -> None:
+    def commands(self, events: Sequence[Event]) -> list[tuple[str, ...]]:
+        """The events as Redis commands, to run with the session's write (see `pipelines`)."""
         assert isinstance(self.log, RedisEventLog)
-        self.log.add_to(pipe, events)
+        return self.log.commands(events)
 
     def failed(self, request: SkillRequest, now: datetime) -> None:
         """A turn that failed inside ended with a handoff (internal_error)."""

@@ -4,12 +4,12 @@
    fixed-window pattern; over the limit: nothing taken, `RateLimited`), takes the per-user lock
    (SET NX PX) and reads the state.
 2. leaving the `with` block: one script checks the lock is still ours, writes the state (or deletes
-   it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE) and releases the lock; commands the
-   turn added (`also_write`: conversation events) travel in the same pipeline.
+   it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE), releases the lock and runs the
+   commands the turn added (`also_command`: the conversation events' XADDs), best effort.
 
 Scripts are called by SHA (EVALSHA) and loaded only when Redis answers NOSCRIPT (a restarted or
 flushed server): redis-py's script objects would ask SCRIPT EXISTS before every pipeline — a third
-round trip per turn.
+round trip per turn. Each round trip is one command, no pipeline.
 
 Fencing: a holder whose lock expired (and was perhaps taken by the next turn) writes nothing and gets
 LockTimeout, so it never overwrites the newer state.
@@ -76,18 +76,29 @@ return {0, redis.call('PTTL', KEYS[1])}
 """
 
 # KEYS: lock, state, transcript. ARGV: token, write ('k' keep, 's' set, 'd' delete), state, ttl,
-# transcript max lines, transcript ttl, lines… → 1 written and unlocked; 0 the lock is not ours.
+# transcript max lines, transcript ttl, number of transcript lines n, the n lines, then the turn's other
+# commands, each as its length and its words (`also_command`: best effort, redis.pcall).
+# → {1, failed} written and unlocked (failed: how many of the other commands Redis refused);
+#   {0} the lock is not ours (nothing written, nothing run).
 _WRITE_AND_UNLOCK = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 if ARGV[2] == 's' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 elseif ARGV[2] == 'd' then redis.call('DEL', KEYS[2]) end
-if #ARGV > 6 then
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, 7))
+local lines = tonumber(ARGV[7])
+if lines > 0 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 8, 7 + lines))
   redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
   redis.call('EXPIRE', KEYS[3], ARGV[6])
 end
 redis.call('DEL', KEYS[1])
-return 1
+local failed, i = 0, 8 + lines
+while i <= #ARGV do
+  local words = tonumber(ARGV[i])
+  local answer = redis.pcall(unpack(ARGV, i + 1, i + words))
+  if type(answer) == 'table' and answer.err then failed = failed + 1 end
+  i = i + words + 1
+end
+return {1, failed}
 """
 
 
@@ -128,7 +139,7 @@ class RedisStore:
         self.apply_within_seconds = apply_within_seconds  # = the client's socket timeout
         self._client = client
         # a Cluster keeps the customer's keys and a shared key (the event stream) on different nodes
-        self.shares_pipeline = not isinstance(client, RedisCluster)
+        self.shares_pipeline = not isinstance(client, RedisCluster)  # `also_command` is honoured
         self.rate_limits = tuple(rate_limits)
         self._lock_and_read = _Script(client, _LOCK_AND_READ)
         self._write_and_unlock = _Script(client, _WRITE_AND_UNLOCK)
@@ -207,7 +218,8 @@ class RedisStore:
             time.sleep(self.lock_poll_seconds)
 
     def _finish(self, user_key: str, token: str, handle: StateHandle) -> None:
-        """Write (if the body saved or cleared), append the transcript and unlock: one round trip."""
+        """Write (if the body saved or cleared), append the transcript, run the commands the turn added
+        and unlock: one script, one round trip."""
         keys = [self.lock_key(user_key), self.state_key(user_key), self.transcript_key(user_key)]
         if handle.pending is UNCHANGED:
             write, raw = "k", ""
@@ -215,41 +227,36 @@ class RedisStore:
             write, raw = "d", ""
         else:
             write, raw = "s", handle.pending
-        args = [token, write, raw, self.ttl_seconds, self.transcript_entries, self.transcript_ttl_seconds]
+        args: list[Any] = [
+            token,
+            write,
+            raw,
+            self.ttl_seconds,
+            self.transcript_entries,
+            self.transcript_ttl_seconds,
+            len(handle.lines),
+            *handle.lines,
+        ]
+        for command in handle.commands:
+            args += [len(command), *command]
         try:
-            done = self._write(keys, [*args, *handle.lines], handle)
+            answer = self._write_and_unlock(keys, args)
         except RedisError as exc:
             raise StoreUnavailable(
                 f"Redis unavailable while writing {mask_key(user_key)}: {type(exc).__name__}"
             ) from exc
-        if not done:
-            message = (
-                f"lock on {mask_key(user_key)} expired before the write "
-                f"(held longer than {self.lock_timeout_seconds}s); nothing written"
-            )
-            if write == "k" and not handle.lines:
-                logger.warning("session lock of %s expired before release", mask_key(user_key))
-                return
-            raise LockTimeout(message)
-
-    def _write(self, keys: list[str], args: list[Any], handle: StateHandle) -> Any:
-        """The write script alone, or in one pipeline with the commands the turn added (`also_write`);
-        those are best effort: their failure is logged, never the turn's."""
-        if not handle.also:
-            return self._write_and_unlock(keys, args)
-        pipe = self._client.pipeline(transaction=False)
-        self._write_and_unlock.queue(pipe, keys, args)
-        for add in handle.also:
-            add(pipe)
-        done, *others = pipe.execute(raise_on_error=False)
-        failed = [type(r).__name__ for r in others if isinstance(r, Exception)]
-        if failed:
-            logger.warning("commands sent with the session write failed: %s", ", ".join(failed))
-        if isinstance(done, NoScriptError):  # the others ran; the write alone, with the script loaded
-            return self._write_and_unlock(keys, args)
-        if isinstance(done, Exception):
-            raise done
-        return done
+        if answer[0] == 1:
+            if answer[1]:
+                logger.warning("%d command(s) sent with the session write failed", answer[1])
+            return
+        message = (
+            f"lock on {mask_key(user_key)} expired before the write "
+            f"(held longer than {self.lock_timeout_seconds}s); nothing written"
+        )
+        if write == "k" and not handle.lines:
+            logger.warning("session lock of %s expired before release", mask_key(user_key))
+            return
+        raise LockTimeout(message)
 
     def _log_skew(self) -> None:
         if not self._skew_logged:
@@ -275,7 +282,3 @@ class _Script:
         except NoScriptError:
             self.client.script_load(self.source)
             return self.client.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
-
-    def queue(self, pipe: Any, keys: Sequence[Any], args: Sequence[Any]) -> None:
-        """Queue on a pipeline; its result is NoScriptError when the server lacks the script."""
-        pipe.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)

@@ -73,16 +73,17 @@ class SessionHandle(Protocol):
         whose `keeps_transcripts` is true); other stores ignore them."""
         ...
 
-    def also_write(self, add: Callable[[Any], None]) -> None:
-        """Queue more commands on the pipeline of the state's write (stores whose `shares_pipeline`
-        is true): they travel in the same round trip."""
+    def also_command(self, *words: str | bytes | int | float) -> None:
+        """One more Redis command to run with the state's write (stores whose `shares_pipeline` is
+        true), in the same round trip, best effort: a command Redis refuses is logged and never fails
+        the turn; nothing runs if the write is refused (the lock was lost)."""
         ...
 
 
 class SessionStore(Protocol):
     ttl_seconds: int
     keeps_transcripts: bool  # True: the transcript travels with the state's write (one round trip)
-    shares_pipeline: bool  # True: `also_write` commands travel with the state's write too
+    shares_pipeline: bool  # True: `also_command` commands travel with the state's write too
 
     def open(self, user_key: str) -> AbstractContextManager[SessionHandle]:
         """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises)."""
@@ -150,7 +151,7 @@ class StateHandle:
         self._open = True
         self.pending: object = UNCHANGED
         self.lines: list[str] = []
-        self.also: list[Callable[[Any], None]] = []  # more commands for the write's pipeline
+        self.commands: list[tuple[str | bytes | int | float, ...]] = []  # to run with the write
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -177,11 +178,11 @@ class StateHandle:
         self._check_open()
         self.lines.extend(lines)
 
-    def also_write(self, add: Callable[[Any], None]) -> None:
-        """Commands to send in the same round trip as the state's write: `add(pipeline)` queues them
-        (e.g. the turn's conversation events). Only for stores whose `shares_pipeline` is true."""
+    def also_command(self, *words: str | bytes | int | float) -> None:
+        """A command to send in the same round trip as the state's write (e.g. one of the turn's
+        conversation events). Only for stores whose `shares_pipeline` is true."""
         self._check_open()
-        self.also.append(add)
+        self.commands.append(words)
 
     def _store(self, raw: str | None) -> None:
         if self._write is None:

@@ -136,15 +136,33 @@ def test_commands_a_turn_adds_ride_in_the_writes_round_trip_and_never_fail_it(
     client.calls.clear()
     with store.open(USER) as handle:
         handle.save({"n": 1})
-        handle.also_write(lambda pipe: pipe.xadd("ride:events", {"kind": "node_reached"}))
-    assert client.calls == ["EVALSHA"]  # the lock and read; the write went in the pipeline
-    assert client.pipelines == [2]  # one round trip: the write script and the XADD
-    assert client.xlen("ride:events") == 1
+        handle.also_command("XADD", "ride:events", "*", "kind", "node_reached")
+        handle.also_command("XADD", "ride:events", "*", "kind", "resolved", "flow", "ev")
+    assert client.calls == ["EVALSHA", "EVALSHA"]  # the lock and read; the write with the XADDs
+    assert client.pipelines == []
+    assert [fields for _, fields in client.xrange("ride:events")] == [
+        {b"kind": b"node_reached"},
+        {b"kind": b"resolved", b"flow": b"ev"},
+    ]
     client.set("ride:broken", "not a stream")
     with store.open(USER) as handle:
         handle.save({"n": 2})
-        handle.also_write(lambda pipe: pipe.xadd("ride:broken", {"kind": "x"}))
+        handle.also_command("XADD", "ride:broken", "*", "kind", "x")
+        handle.also_command("XADD", "ride:events", "*", "kind", "after the broken one")
     with store.open(USER) as handle:
-        assert handle.state == {"n": 2}  # the turn was written although the added command failed
-    assert "commands sent with the session write failed: ResponseError" in caplog.text
+        assert handle.state == {"n": 2}  # the turn was written although an added command failed
+    assert "1 command(s) sent with the session write failed" in caplog.text
+    assert client.xlen("ride:events") == 3  # the command after the failed one still ran
+    store.close()
+
+
+def test_a_holder_that_lost_its_lock_runs_none_of_its_added_commands(server: OwnRedis) -> None:
+    client = redis.Redis(port=server.port)
+    store = RedisStore(client, prefix="lost:", lock_timeout_seconds=0.2)
+    with pytest.raises(LockTimeout), store.open(USER) as handle:
+        handle.save({"n": 1})
+        handle.also_command("XADD", "lost:events", "*", "kind", "node_reached")
+        time.sleep(0.3)  # the lock expires: another turn may hold it now
+    assert client.xlen("lost:events") == 0
+    assert client.get(store.state_key(USER)) is None
     store.close()
