@@ -66,7 +66,6 @@ def slow_down_response() -> dict[str, Any]:
     return body.to_dict()
 
 
-
 def response_json(body: dict[str, Any]) -> bytes:
     """A SkillResponse dict as compact UTF-8 JSON (Korean as is, keys in their built order)."""
     return orjson.dumps(body)
