@@ -12,18 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import DictLoader, Template, TemplateSyntaxError, meta
+from jinja2 import DictLoader, Template, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.engine.errors import ContentError, Problem
 
+_UNSTABLE_FILTERS = frozenset({"random"})  # a different text on each rendering
 MAX_INLINE_TEMPLATES = 1024  # inline sources come from the content; the bound only guards memory
 
 
 @dataclass(frozen=True)
 class TemplateBook:
-    """All templates, compiled once at start-up; a template without any Jinja syntax is rendered once
-    and kept as its text."""
+    """All templates, compiled once at start-up; a template whose text cannot vary (no Jinja syntax,
+    or reading nothing but the content variables `vars`) is rendered once and kept as its text."""
 
     sources: Mapping[str, str]
     origins: Mapping[str, str]  # template id → file it came from
@@ -36,10 +37,18 @@ class TemplateBook:
     def __post_init__(self) -> None:
         for template_id, source in self.sources.items():
             template = self._env.get_template(template_id)
-            if "{" in source:
+            if "{" in source and not self._fixed(template_id):
                 self._compiled[template_id] = template
-            else:  # no expression, statement or comment: the same text whatever the values
+            else:  # the same text whatever the conversation's values
                 self._constant[template_id] = template.render(vars=self.variables).strip()
+
+    def _fixed(self, template_id: str) -> bool:
+        """Whether the template reads no name but `vars` (fixed at start-up) and uses no filter whose
+        answer changes from one rendering to the next."""
+        ast = self._env.parse(self.sources[template_id])
+        if meta.find_undeclared_variables(ast) - {"vars"}:
+            return False
+        return not any(f.name in _UNSTABLE_FILTERS for f in ast.find_all(nodes.Filter))
 
     def __contains__(self, template_id: object) -> bool:
         return template_id in self.sources

@@ -22,6 +22,7 @@ TTL and no resolution or handoff), because an expired session leaves nothing a l
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ KINDS = (
     "handed_off",
     "csat",
 )
+PSEUDONYMS_KEPT = 4096  # customers whose pseudonym is kept computed (a few hundred kB)
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,11 @@ class Event:
         )
 
 
+@functools.lru_cache(maxsize=PSEUDONYMS_KEPT)
 def pseudonym(salt: bytes, user_key: str) -> str:
     """The customer in events: HMAC-SHA256(salt, user key), 16 hex digits — links one customer's
-    turns into conversations without the key (the salt stays on the server)."""
+    turns into conversations without the key (the salt stays on the server). Kept for the customers
+    of the last few thousand turns: a conversation is several turns of one customer."""
     return hmac.new(salt, user_key.encode(), hashlib.sha256).hexdigest()[:16]
 
 

@@ -3,7 +3,7 @@
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
 from app.kakao.limits import (
@@ -27,6 +27,7 @@ ButtonLayout = Literal["vertical", "horizontal"]
 QuickReplyAction = Literal["message", "block"]
 
 OPERATOR_LABEL = "상담직원 연결"
+_JSON_ATOMS = (str, int, float, bool, type(None))
 _PHONE_NUMBER = re.compile(r"\+?[0-9()][0-9()\- ]*[0-9]")
 
 
@@ -152,6 +153,7 @@ class QuickReply(_MessageOrBlock):
     message_text: str | None = None
     block_id: str | None = None
     extra: Mapping[str, Any] | None = None
+    _flat_extra: bool = field(default=False, init=False, repr=False, compare=False)
 
     KINDS: ClassVar[tuple[str, ...]] = ("message", "block")
 
@@ -163,6 +165,10 @@ class QuickReply(_MessageOrBlock):
         object.__setattr__(self, "extra", json_object("quickReply extra", self.extra))
         if self.action == "block":
             require_present("quickReply blockId", self.block_id)
+        # The usual extra ({"node": …, "choice": …}, {"cmd": "home"}) holds no object or list: a
+        # shallow copy of it is a deep one (the renderer copies the extra of every chip on every turn).
+        flat = self.extra is not None and all(type(v) in _JSON_ATOMS for v in self.extra.values())
+        object.__setattr__(self, "_flat_extra", flat)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"label": self.label, "action": self.action}
@@ -171,5 +177,5 @@ class QuickReply(_MessageOrBlock):
         if self.action == "block":
             body["blockId"] = self.block_id
         if self.extra is not None:
-            body["extra"] = copy_json(self.extra)
+            body["extra"] = dict(self.extra) if self._flat_extra else copy_json(self.extra)
         return body

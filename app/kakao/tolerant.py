@@ -2,10 +2,14 @@
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+import orjson
+
+_LONG_DIGITS = re.compile(r"[0-9]{19}")  # an integer orjson might read as a float
 MAX_DEPTH = 32  # Kakao's payload nests about 6 levels; anything this deep is not from Kakao
 
 
@@ -102,11 +106,23 @@ def decode_json_value(value: object) -> Any:
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
             if _plain(value):  # nothing clean_json could change or refuse: skip the second walk
-                return json.loads(value)
+                return _loads(value)
             return clean_json(json.loads(value))
         except (ValueError, RecursionError):
             return value
     return _detached(value)
+
+
+def _loads(text: str) -> Any:
+    """`json.loads(text)`, by orjson (several times faster) where both read the same: orjson refuses
+    what only Python's parser allows (NaN, Infinity, 1e400: then Python's parser reads it) but reads
+    integers past 64 bits as floats, so a text with a run of 19+ digits goes to Python's parser."""
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def _plain(text: str) -> bool:

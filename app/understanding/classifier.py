@@ -67,19 +67,23 @@ class _View:
 
     def features_of(self, preprocessed: str) -> tuple[np.ndarray, np.ndarray]:
         """`features` of a text this view's preprocessing already made."""
-        doc = _WHITE.sub(" ", preprocessed)
-        get, size = self.vocabulary.get, len(doc)
-        found = [
-            index
-            for n in range(self.low, min(self.high, size) + 1)
-            for i in range(size - n + 1)
-            if (index := get(doc[i : i + n])) is not None
-        ]
+        found = self.ngrams(preprocessed)
         if not found:
             return _NO_INDEX, _NO_WEIGHT
         indices, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
         values = (1.0 + np.log(counts)) * self.idf[indices - self.offset]
         return indices, values / np.sqrt(values @ values)
+
+    def ngrams(self, preprocessed: str) -> list[int]:
+        """The feature index of every n-gram of the text that is in the vocabulary, repeats kept."""
+        doc = _WHITE.sub(" ", preprocessed)
+        get, size = self.vocabulary.get, len(doc)
+        return [
+            index
+            for n in range(self.low, min(self.high, size) + 1)
+            for i in range(size - n + 1)
+            if (index := get(doc[i : i + n])) is not None
+        ]
 
 
 class IntentClassifier:
@@ -113,15 +117,17 @@ class IntentClassifier:
         self._last: tuple[str, np.ndarray] | None = None  # the last message ranked, and its answer
         chars, jamos = (t for _, t in union.transformer_list)
         self._views = (_View(chars, canonical, 0), _View(jamos, jamo, len(chars.vocabulary_)))
-        self._folds = [  # per fold: weights by feature (rows gathered per message), intercept, sigmoid
-            (
-                np.ascontiguousarray(fold.estimator.coef_.T, dtype=np.float32),
-                fold.estimator.intercept_.astype(np.float64),
-                np.array([c.a_ for c in fold.calibrators]),
-                np.array([c.b_ for c in fold.calibrators]),
-            )
-            for fold in model.calibrated_classifiers_
-        ]
+        self._idf = np.concatenate([v.idf for v in self._views])  # by feature index, both views
+        folds = model.calibrated_classifiers_
+        # All folds side by side, so one message costs one gather and one product: the weights by
+        # feature ([features × folds·labels], rows gathered per message), intercepts and sigmoids.
+        self._weights = np.ascontiguousarray(
+            np.hstack([fold.estimator.coef_.T for fold in folds]), dtype=np.float32
+        )
+        self._intercepts = np.concatenate([fold.estimator.intercept_ for fold in folds]).astype(np.float64)
+        self._a = np.array([c.a_ for fold in folds for c in fold.calibrators], dtype=np.float64)
+        self._b = np.array([c.b_ for fold in folds for c in fold.calibrators], dtype=np.float64)
+        self._fold_count = len(folds)
 
     def probabilities(self, text: str) -> np.ndarray:
         """P(intent | text) for every label in `self.labels` (scikit-learn's `predict_proba`, computed
@@ -131,16 +137,25 @@ class IntentClassifier:
             return last[1].copy()
         chars, jamos = self._views
         seen = canonical(text)  # once: the jamo view is its NFD
-        parts = [chars.features_of(seen), jamos.features_of(unicodedata.normalize("NFD", seen))]
-        indices = np.concatenate([i for i, _ in parts])
-        weights = np.concatenate([w for _, w in parts]).astype(np.float32)
-        total = np.zeros(len(self.labels))
-        for by_feature, intercept, a, b in self._folds:
-            scores = weights @ by_feature[indices] + intercept if len(indices) else intercept.copy()
-            calibrated = 1.0 / (1.0 + np.exp(a * scores + b))
-            norm = calibrated.sum()
-            total += calibrated / norm if norm > 0 else 1.0 / len(self.labels)
-        probabilities = total / len(self._folds)
+        found = chars.ngrams(seen) + jamos.ngrams(unicodedata.normalize("NFD", seen))
+        if found:
+            # One np.unique for both views: jamo indices come after the characters', so the sorted
+            # indices split where the jamo view starts; each view is L2-normalised on its own.
+            indices, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+            values = (1.0 + np.log(counts)) * self._idf[indices]
+            split = int(np.searchsorted(indices, jamos.offset))
+            for part in (values[:split], values[split:]):
+                if len(part):
+                    part /= np.sqrt(part @ part)
+            scores = values.astype(np.float32) @ self._weights[indices] + self._intercepts
+        else:
+            scores = self._intercepts.copy()
+        labels = len(self.labels)
+        calibrated = (1.0 / (1.0 + np.exp(self._a * scores + self._b))).reshape(self._fold_count, labels)
+        norms = calibrated.sum(axis=1, keepdims=True)
+        positive = norms > 0
+        per_fold = np.where(positive, calibrated / np.where(positive, norms, 1.0), 1.0 / labels)
+        probabilities = per_fold.sum(axis=0) / self._fold_count
         self._last = (text, probabilities)
         return probabilities.copy()
 

@@ -3,6 +3,8 @@ CSAT question after 해결됐어요 (and that skipping it changes nothing), no p
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 from flask import Flask
@@ -175,3 +177,10 @@ def test_going_back_into_a_closed_guide_is_not_a_new_entry(app: Flask) -> None:
 def test_fields_round_trip() -> None:
     event = Event("csat", 1.5, "abc", "carsharing_auth", None, {"score": "3"})
     assert Event.from_fields(event.to_fields()) == event
+
+
+def test_a_pseudonym_is_the_keyed_hash_of_the_key_every_time() -> None:
+    expected = hmac.new(b"test-salt", USER.encode(), hashlib.sha256).hexdigest()[:16]
+    assert [pseudonym(b"test-salt", USER) for _ in range(3)] == [expected] * 3
+    assert pseudonym(b"other-salt", USER) != expected  # another salt (another server) links nothing
+    assert pseudonym(b"test-salt", USER + "x") != expected

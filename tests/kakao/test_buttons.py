@@ -158,3 +158,16 @@ def test_quick_reply_block_needs_a_block_id_and_known_action() -> None:
         QuickReply.block("이동", "")
     with pytest.raises(KakaoLimitError, match=r"action"):
         QuickReply("이동", "webLink")  # type: ignore[arg-type]
+
+
+def test_a_quick_reply_gives_a_fresh_extra_every_time() -> None:
+    flat = QuickReply.message("1번", extra={"node": "ev.q1", "choice": "1번", "n": 1, "ok": None})
+    nested = QuickReply.message("2번", extra={"node": "ev.q1", "facts": {"car": "12가3456"}})
+    for reply in (flat, nested):
+        first = reply.to_dict()
+        first["extra"]["node"] = "mutated"
+        first["extra"].get("facts", {})["car"] = "mutated"
+        assert reply.to_dict()["extra"]["node"] == "ev.q1"
+    assert flat.to_dict()["extra"] == {"node": "ev.q1", "choice": "1번", "n": 1, "ok": None}
+    assert nested.to_dict()["extra"] == {"node": "ev.q1", "facts": {"car": "12가3456"}}
+    assert flat == QuickReply.message("1번", extra={"node": "ev.q1", "choice": "1번", "n": 1, "ok": None})
