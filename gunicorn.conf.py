@@ -11,6 +11,9 @@
 - Logs: the access log has no query string; every gunicorn line passes the privacy filter (no
   `?key=` secret, phone, plate or user key, even for malformed request lines).
 
+- Garbage collection: once a worker has loaded the app, what start-up built is frozen out of the
+  collector's scans (`post_worker_init`): full collections stop pausing every customer for ~50 ms.
+
 - Metrics: `/metrics` adds up every worker's counts (prometheus-client's multiprocess mode): the
   directory for them is prepared here, before any worker imports the app, and a dead worker's live
   gauges are dropped (`child_exit`).
@@ -25,10 +28,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-from app.gunicorn_hooks import child_exit, prepare_metrics_dir
+from app.gunicorn_hooks import child_exit, post_worker_init, prepare_metrics_dir
 
 prepare_metrics_dir()
-__all__ = ["child_exit", "on_starting"]  # gunicorn hooks
+__all__ = ["child_exit", "on_starting", "post_worker_init"]  # gunicorn hooks
 
 MEMORY_WORKERS_REFUSED = (
     "cs-bot: {workers} workers were asked for, but REDIS_URL is not set: each worker would keep its "

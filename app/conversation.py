@@ -1,10 +1,11 @@
-"""One skill call end to end, without HTTP: lock+load → advance → save+transcript+unlock → handoff → render.
+"""One skill call end to end, without HTTP: lock+load → advance → save+transcript+unlock → render.
 
 The store is the source of truth on every request (several gunicorn workers share it); nothing about
 a conversation is kept in process memory between requests. On Redis an ordinary turn is two round
-trips: the lock and the read travel together, and the state, this turn's transcript lines and the
-unlock together. A handoff record (with the transcript including this turn) is saved after that,
-before the reply goes back to Kakao.
+trips: the lock and the read travel together, and the state, this turn's transcript lines, its
+conversation events and the unlock together. A handoff turn adds one read (the customer's transcript,
+open handoff and latest record); the record and its delivery jobs ride in the same write, inside the
+customer's lock, before the reply goes back to Kakao.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from app.engine.advance import advance
@@ -97,7 +99,8 @@ class Conversations:
             else:
                 self.handoffs.note_turn(request, outcome.reply, now)
             if outcome.handoff is not None:  # inside the lock: one open handoff per customer
-                self.handoffs.open(request, outcome.handoff, now, pending=pending)
+                defer = partial(handle.also_command, required=True) if self.store.shares_pipeline else None
+                self.handoffs.open(request, outcome.handoff, now, pending=pending, defer=defer)
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
             if events and self.store.shares_pipeline and self.insight.pipelines:

@@ -9,12 +9,14 @@ worker (or a `--preload`ed app) imports prometheus_client, which decides at impo
 write values to files. It uses `PROMETHEUS_MULTIPROC_DIR` when the environment sets it (creating it and
 removing the previous run's files, as prometheus_client requires) and otherwise creates a fresh
 temporary directory that the master removes when it exits. `child_exit` is the gunicorn hook that
-drops a dead worker's live gauges. This module does not import prometheus_client at import time.
+drops a dead worker's live gauges; `post_worker_init` takes the start-up objects out of the garbage
+collector's scans. This module does not import prometheus_client at import time.
 """
 
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import sys
@@ -54,3 +56,13 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Gunicorn hook (worker, once the app is loaded): move what start-up built — content, templates,
+    the classifier's vocabulary, ~160k objects that live as long as the worker — out of the garbage
+    collector's reach. Scanning them made each full collection a ~50 ms pause for every customer
+    waiting on this worker (the benchmark's p99); after this a full collection scans only what turns
+    allocate."""
+    gc.collect()
+    gc.freeze()

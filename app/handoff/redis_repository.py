@@ -63,6 +63,7 @@ from app.handoff.repository import (
     FOLLOWUP_CAP,
     AddCommands,
     Claim,
+    DeferCommand,
     Kept,
     Page,
     Prior,
@@ -250,7 +251,11 @@ class RedisHandoffRepository:
         return Prior(transcript, open_id, last)
 
     def keep_request(
-        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+        self,
+        record: HandoffRecord,
+        prior: Prior | None = None,
+        also: AddCommands | None = None,
+        defer: DeferCommand | None = None,
     ) -> Kept:
         user = record.bot_user_key
         with _redis_errors("keeping a handoff"):
@@ -272,14 +277,19 @@ class RedisHandoffRepository:
                 self._push(current_id or "", "history", again_entry(record).model_dump_json())
                 return Kept(current.record.id, new=False)
             stored, pointer = split(record, LastHandoff.loads(last))
-            pipe = self.client.pipeline()
+            pipe = self.client.pipeline() if defer is None else self.client.pipeline(transaction=False)
             self._save_in(pipe, stored)
             pipe.hset(self._key(record.id), "category", record.category)
             pipe.set(self._open_key(user), record.id, ex=self._ttl())
             pipe.set(self._last_key(user), pointer.dumps(), ex=int(self.transcript_ttl.total_seconds()))
             if also is not None:
                 also(pipe)  # e.g. the delivery jobs: saved and scheduled in one transaction
-            pipe.execute()
+            if defer is None:
+                pipe.execute()
+            else:  # the caller sends them (with the session's write, atomically)
+                for words, _options in pipe.command_stack:
+                    defer(*words)
+                pipe.reset()
         return Kept(record.id, new=True, also_done=also is not None)
 
     def delivery_in(self, pipe: Any, handoff_id: str, desk: str, state: DeliveryState) -> None:

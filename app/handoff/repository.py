@@ -58,6 +58,7 @@ class Prior:
 
 
 AddCommands = Callable[[Any], None]  # queues more commands on a Redis pipeline
+DeferCommand = Callable[..., None]  # takes one Redis command's words, to be run later in one go
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,19 @@ class HandoffRepository(Protocol):
         ...
 
     def keep_request(
-        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+        self,
+        record: HandoffRecord,
+        prior: Prior | None = None,
+        also: AddCommands | None = None,
+        defer: DeferCommand | None = None,
     ) -> Kept:
         """Save a new handoff — unless this customer already has an open one (대기/처리중): then the
         new lines of the conversation are added to that one and no second record is made. A new record
         stores only the lines said since the customer's previous record (app/handoff/chain.py).
         `prior`: read by `prior()` under the same customer lock (saves a round trip). `also`: more
-        commands for the new record's save pipeline (Redis repositories; `Kept.also_done` says so)."""
+        commands for the new record's save pipeline (Redis repositories; `Kept.also_done` says so).
+        `defer`: a Redis repository hands the new record's save commands to it instead of sending
+        them (the session store runs them in the turn's write script: no round trip of their own)."""
 
     def open_handoff_of(self, user_key: str) -> str | None: ...
 
@@ -254,7 +261,11 @@ class MemoryHandoffRepository:
     # --- one record per customer request, the desk side, paging -----------------------------------
 
     def keep_request(
-        self, record: HandoffRecord, prior: Prior | None = None, also: AddCommands | None = None
+        self,
+        record: HandoffRecord,
+        prior: Prior | None = None,
+        also: AddCommands | None = None,
+        defer: DeferCommand | None = None,
     ) -> Kept:
         with self._lock:
             current = self._one(self._views.get(self._open.get(record.bot_user_key, "")))

@@ -28,7 +28,7 @@ from app.handoff.delivery import Dispatcher
 from app.handoff.hours import BusinessHours, when_korean
 from app.handoff.labels import Labels
 from app.handoff.record import FactLine, HandoffRecord, TranscriptEntry, new_handoff_id, seoul_now
-from app.handoff.repository import HandoffRepository, Prior
+from app.handoff.repository import DeferCommand, HandoffRepository, Prior
 from app.handoff.spool import Spool
 from app.kakao.request import SkillRequest
 from app.metrics import record_handoff, record_store_error
@@ -109,9 +109,11 @@ class HandoffService:
         handoff: HandoffRequest,
         now: datetime,
         pending: Sequence[TranscriptEntry] = (),
+        defer: DeferCommand | None = None,
     ) -> HandoffRecord:
         """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed).
-        `pending`: this turn's lines when the store writes them only as the turn ends."""
+        `pending`: this turn's lines when the store writes them only as the turn ends. `defer`: takes
+        the new record's save commands, for the session store to run with the turn's write."""
         prior: Prior | None = None
         try:  # the live transcript, the open handoff and the latest record: one round trip
             prior = self.repo.prior(request.user_key)
@@ -131,7 +133,7 @@ class HandoffService:
             transcript=transcript,
         )
         if not request.is_replay:
-            self.keep(record, prior)
+            self.keep(record, prior, defer)
         return record
 
     def failure(self, request: SkillRequest, now: datetime) -> HandoffRecord:
@@ -175,14 +177,16 @@ class HandoffService:
             **fields,
         )
 
-    def keep(self, record: HandoffRecord, prior: Prior | None = None) -> str:
+    def keep(
+        self, record: HandoffRecord, prior: Prior | None = None, defer: DeferCommand | None = None
+    ) -> str:
         """Save and schedule delivery — or add to the customer's open handoff; on any failure the
         record goes to the local spool instead. Returns the id the request is kept under. With the
         delivery queue on the same Redis, the record and its delivery jobs are one transaction."""
         record_handoff(record.reason)
         try:
             also = self.dispatcher.enqueue_on(record.id)
-            kept = self.repo.keep_request(record, prior=prior, also=also)
+            kept = self.repo.keep_request(record, prior=prior, also=also, defer=defer)
             if kept.new and not kept.also_done:
                 self.dispatcher.submit(record.id)
         except Exception as exc:
@@ -190,7 +194,8 @@ class HandoffService:
             record_store_error("handoff")
             return self.spool.add(record)
         if kept.new:
-            log.info("handoff %s saved: category=%s reason=%s", record.id, record.category, record.reason)
+            how = "saved" if defer is None else "written with the turn"
+            log.info("handoff %s %s: category=%s reason=%s", record.id, how, record.category, record.reason)
         else:
             log.info(
                 "handoff request added to the open handoff %s (reason=%s)", kept.handoff_id, record.reason

@@ -5,7 +5,9 @@
    (SET NX PX) and reads the state.
 2. leaving the `with` block: one script checks the lock is still ours, writes the state (or deletes
    it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE), releases the lock and runs the
-   commands the turn added (`also_command`: the conversation events' XADDs), best effort.
+   commands the turn added (`also_command`): a handoff record and its delivery jobs (required: an
+   error fails the write, and the turn's failure path keeps the handoff), then the conversation
+   events' XADDs (best effort).
 
 Scripts are called by SHA (EVALSHA) and loaded only when Redis answers NOSCRIPT (a restarted or
 flushed server): redis-py's script objects would ask SCRIPT EXISTS before every pipeline — a third
@@ -76,9 +78,11 @@ return {0, redis.call('PTTL', KEYS[1])}
 """
 
 # KEYS: lock, state, transcript. ARGV: token, write ('k' keep, 's' set, 'd' delete), state, ttl,
-# transcript max lines, transcript ttl, number of transcript lines n, the n lines, then the turn's other
-# commands, each as its length and its words (`also_command`: best effort, redis.pcall).
-# → {1, failed} written and unlocked (failed: how many of the other commands Redis refused);
+# transcript max lines, transcript ttl, number of transcript lines n, the n lines, number of required
+# commands m, then the turn's other commands, each as its length and its words: the first m must
+# succeed (redis.call: an error fails the script, e.g. a handoff record), the rest are best effort
+# (redis.pcall: the conversation events).
+# → {1, failed} written and unlocked (failed: how many best-effort commands Redis refused);
 #   {0} the lock is not ours (nothing written, nothing run).
 _WRITE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
@@ -91,7 +95,15 @@ if lines > 0 then
   redis.call('EXPIRE', KEYS[3], ARGV[6])
 end
 redis.call('DEL', KEYS[1])
-local failed, i = 0, 8 + lines
+local i = 8 + lines
+local required = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, required do
+  local words = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + words))
+  i = i + words + 1
+end
+local failed = 0
 while i <= #ARGV do
   local words = tonumber(ARGV[i])
   local answer = redis.pcall(unpack(ARGV, i + 1, i + words))
@@ -236,8 +248,9 @@ class RedisStore:
             self.transcript_ttl_seconds,
             len(handle.lines),
             *handle.lines,
+            len(handle.required),
         ]
-        for command in handle.commands:
+        for command in (*handle.required, *handle.commands):
             args += [len(command), *command]
         try:
             answer = self._write_and_unlock(keys, args)

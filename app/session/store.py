@@ -73,10 +73,12 @@ class SessionHandle(Protocol):
         whose `keeps_transcripts` is true); other stores ignore them."""
         ...
 
-    def also_command(self, *words: str | bytes | int | float) -> None:
+    def also_command(self, *words: str | bytes | int | float, required: bool = False) -> None:
         """One more Redis command to run with the state's write (stores whose `shares_pipeline` is
-        true), in the same round trip, best effort: a command Redis refuses is logged and never fails
-        the turn; nothing runs if the write is refused (the lock was lost)."""
+        true), in the same round trip and atomically with it; nothing runs if the write is refused
+        (the lock was lost). Best effort unless `required`: a best-effort command Redis refuses is
+        logged and never fails the turn; a required one that fails makes the write fail
+        (StoreUnavailable) — the required ones run first, in order."""
         ...
 
 
@@ -152,6 +154,7 @@ class StateHandle:
         self.pending: object = UNCHANGED
         self.lines: list[str] = []
         self.commands: list[tuple[str | bytes | int | float, ...]] = []  # to run with the write
+        self.required: list[tuple[str | bytes | int | float, ...]] = []  # … and that must succeed
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -178,11 +181,12 @@ class StateHandle:
         self._check_open()
         self.lines.extend(lines)
 
-    def also_command(self, *words: str | bytes | int | float) -> None:
+    def also_command(self, *words: str | bytes | int | float, required: bool = False) -> None:
         """A command to send in the same round trip as the state's write (e.g. one of the turn's
-        conversation events). Only for stores whose `shares_pipeline` is true."""
+        conversation events; `required`: a handoff record). Only for stores whose `shares_pipeline`
+        is true."""
         self._check_open()
-        self.commands.append(words)
+        (self.required if required else self.commands).append(words)
 
     def _store(self, raw: str | None) -> None:
         if self._write is None:

@@ -77,7 +77,7 @@ def test_other_inquiry_is_collected_and_handed_off(
     assert "쿠폰이 결제에 적용되지 않아요" in texts(handed)
     buttons = handed["template"]["outputs"][-1]["textCard"]["buttons"]
     assert {"label": "상담직원 연결", "action": "operator"} in buttons
-    logged = [r.getMessage() for r in caplog.records if "saved: category=" in r.getMessage()]
+    logged = [r.getMessage() for r in caplog.records if ": category=" in r.getMessage()]
     assert logged and "category=일반 문의" in logged[0]
 
 

@@ -1,0 +1,100 @@
+"""A handoff turn on Redis (webhook desk, delivery queue on the same Redis): the lock and read, one read
+of what the handoff needs, and one write that saves the session, the transcript, the record and its
+delivery jobs together — and what it saved is whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from redis.client import Pipeline
+
+from app import create_app
+from tests.chat import Chat
+from tests.conftest import REDIS_URL
+from tests.web.conftest import clean_queue
+
+PARKING = "주차 안 했는데 결제됐어요"
+
+
+@pytest.fixture
+def desk_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
+    queue = f"{redis_prefix}handoffs"
+    app = create_app(
+        {
+            "redis_url": REDIS_URL,
+            "redis_prefix": redis_prefix,
+            "handoff_queue": queue,
+            "handoff_webhook_url": "https://desk.example/handoffs",
+            "handoff_spool_dir": tmp_path / "spool",
+        }
+    )
+    yield app
+    app.extensions["cs_bot"].close()
+    clean_queue(queue)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every round trip to Redis from now on: a command's name, or `pipeline` for a whole pipeline."""
+    trips: list[str] = []
+    command, pipeline = redis.Redis.execute_command, Pipeline.execute
+
+    def counted_command(self: Any, *args: Any, **options: Any) -> Any:
+        if not isinstance(self, Pipeline):
+            trips.append(str(args[0]))
+        return command(self, *args, **options)
+
+    def counted_pipeline(self: Any, *args: Any, **options: Any) -> Any:
+        trips.append("pipeline")
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
+    monkeypatch.setattr(Pipeline, "execute", counted_pipeline)
+    return trips
+
+
+def test_a_handoff_turn_is_three_round_trips_and_saves_everything(
+    desk_app: Flask, redis_prefix: str, sent: list[str]
+) -> None:
+    warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
+    assert "상담직원" in warm.text
+    chat = Chat(desk_app.test_client(), "a" * 66).say(PARKING)
+    sent.clear()
+
+    chat.say("상담직원 연결")
+
+    assert sent == ["EVALSHA", "pipeline", "EVALSHA"]  # lock+read · transcript+open+latest · write
+    assert "상담직원" in chat.text
+    runtime = desk_app.extensions["cs_bot"]
+    views = {v.record.bot_user_key: v for v in runtime.handoffs.repo.list()}
+    view = views["a" * 66]
+    assert [e.text for e in view.record.transcript if e.who == "customer"] == [PARKING, "상담직원 연결"]
+    assert set(view.delivery) == {"webhook"} and view.delivery["webhook"].state == "pending"
+    client = redis.Redis.from_url(REDIS_URL)
+    assert f"{view.record.id}-webhook".encode() in client.lrange(f"rq:queue:{redis_prefix}handoffs", 0, -1)
+    assert not client.exists(runtime.store.lock_key("a" * 66))
+    client.close()
+
+
+def test_a_record_that_cannot_be_written_still_reaches_an_agent(
+    desk_app: Flask, sent: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record rides in the turn's write: if Redis refuses it, the turn fails like any store failure
+    — the customer reads the apology with 상담직원 연결 and the request is kept for an agent."""
+    runtime = desk_app.extensions["cs_bot"]
+    repo = runtime.handoffs.repo
+    chat = Chat(desk_app.test_client(), "b" * 66).say(PARKING)
+    monkeypatch.setattr(repo, "_key", lambda handoff_id: repo._last_key("b" * 66))  # a string key: HSET fails
+    redis.Redis.from_url(REDIS_URL).set(repo._last_key("b" * 66), "not a hash")
+
+    chat.say("상담직원 연결")
+
+    assert "일시적인 오류" in chat.text and "상담직원 연결" in chat.text  # the apology card and its button
+    kept = runtime.handoffs.spool.pending()
+    assert [r.reason for r in kept] == ["internal_error"]
+    assert kept[0].transcript[-1].text == "상담직원 연결"
