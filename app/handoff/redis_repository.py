@@ -71,8 +71,8 @@ from app.handoff.repository import (
     claim_entry,
     count_views,
     cursor_of,
+    last_line_at,
     matches,
-    new_lines,
     status_entry,
 )
 from app.session import StoreUnavailable
@@ -82,6 +82,9 @@ _SET_IF_EXISTS = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return -1
 """
+LAST_AT = (
+    "last_at"  # the time of a handoff's newest line (record or follow-up): what "asked again" adds after
+)
 RECORD_COMPRESSION = 6  # zlib level: most of the gain of 9 at a fraction of the CPU
 
 # KEYS: handoff hash; ARGV: agent, take_over ("1"/"0") → {0} missing, {1, previous} taken, {2, holder} refused
@@ -229,13 +232,16 @@ class RedisHandoffRepository:
         return int(self.retention.total_seconds())
 
     def _push(self, handoff_id: str, suffix: str, *lines: str, keep: int = 0) -> None:
-        key = f"{self._key(handoff_id)}:{suffix}"
         pipe = self.client.pipeline()
+        self._push_in(pipe, handoff_id, suffix, *lines, keep=keep)
+        pipe.execute()
+
+    def _push_in(self, pipe: Any, handoff_id: str, suffix: str, *lines: str, keep: int = 0) -> None:
+        key = f"{self._key(handoff_id)}:{suffix}"
         pipe.rpush(key, *lines)
         if keep:
             pipe.ltrim(key, -keep, -1)
         pipe.expire(key, self._ttl())
-        pipe.execute()
 
     def _last_key(self, user_key: str) -> str:
         return customer_key(self.prefix, user_key, "last-handoff")
@@ -266,31 +272,54 @@ class RedisHandoffRepository:
                 open_id, last = pipe.execute()
             else:
                 open_id, last = prior.open_id, prior.last
-            current_id = self._still_open(open_id)
-            current = self.with_desk([v])[0] if current_id and (v := self.get(current_id)) else None
-            if current is not None:
-                lines = new_lines(current, record)
+            opened = self._open_state(open_id)
+            if opened is not None:  # the customer asked again: add to the open handoff
+                current_id, last_at = opened
+                if last_at is None:  # saved by an earlier version: read it whole
+                    current = self.get(current_id)
+                    if current is not None:
+                        last_at = last_line_at(self.with_desk([current])[0])
+                lines = tuple(e for e in record.transcript if last_at is None or e.at > last_at)
+                pipe = self.client.pipeline(transaction=False)
                 if lines:
-                    self._push(
-                        current_id or "", "more", *[e.model_dump_json() for e in lines], keep=FOLLOWUP_CAP
+                    self._push_in(
+                        pipe, current_id, "more", *[e.model_dump_json() for e in lines], keep=FOLLOWUP_CAP
                     )
-                self._push(current_id or "", "history", again_entry(record).model_dump_json())
-                return Kept(current.record.id, new=False)
+                    pipe.hset(self._key(current_id), LAST_AT, max(e.at for e in lines).isoformat())
+                self._push_in(pipe, current_id, "history", again_entry(record).model_dump_json())
+                self._send(pipe, defer)
+                return Kept(current_id, new=False)
             stored, pointer = split(record, LastHandoff.loads(last))
             pipe = self.client.pipeline() if defer is None else self.client.pipeline(transaction=False)
             self._save_in(pipe, stored)
-            pipe.hset(self._key(record.id), "category", record.category)
+            pipe.hset(self._key(record.id), mapping={"category": record.category, LAST_AT: _last_at(record)})
             pipe.set(self._open_key(user), record.id, ex=self._ttl())
             pipe.set(self._last_key(user), pointer.dumps(), ex=int(self.transcript_ttl.total_seconds()))
             if also is not None:
                 also(pipe)  # e.g. the delivery jobs: saved and scheduled in one transaction
-            if defer is None:
-                pipe.execute()
-            else:  # the caller sends them (with the session's write, atomically)
-                for words, _options in pipe.command_stack:
-                    defer(*words)
-                pipe.reset()
+            self._send(pipe, defer)
         return Kept(record.id, new=True, also_done=also is not None)
+
+    @staticmethod
+    def _send(pipe: Any, defer: DeferCommand | None) -> None:
+        """Send the pipeline now, or hand its commands to `defer` (the session's write runs them)."""
+        if defer is None:
+            pipe.execute()
+            return
+        for words, _options in pipe.command_stack:
+            defer(*words)
+        pipe.reset()
+
+    def _open_state(self, found: bytes | None) -> tuple[str, datetime | None] | None:
+        """The open handoff `handoff-open:{user}` named and the time of its newest line, unless it is
+        done or gone: one round trip."""
+        if not found:
+            return None
+        handoff_id = found.decode()
+        status, last_at = self.client.hmget(self._key(handoff_id), ["status", LAST_AT])
+        if status is None or status == b"done":
+            return None
+        return handoff_id, datetime.fromisoformat(last_at.decode()) if last_at else None
 
     def delivery_in(self, pipe: Any, handoff_id: str, desk: str, state: DeliveryState) -> None:
         """Queue a desk's delivery state on a pipeline that also creates the record."""
@@ -461,3 +490,7 @@ def _view(fields: dict[bytes, bytes]) -> HandoffView:
         status_at=datetime.fromisoformat(text["status_at"]) if text.get("status_at") else None,
         delivery=delivery,
     )
+
+
+def _last_at(record: HandoffRecord) -> str:
+    return max((e.at for e in record.transcript), default=record.created_at).isoformat()

@@ -153,9 +153,13 @@ def cursor_of(view: HandoffView) -> str:
 
 def new_lines(view: HandoffView, record: HandoffRecord) -> tuple[TranscriptEntry, ...]:
     """The lines of `record` said after everything `view` already has (a customer asking again)."""
-    known = [e.at for e in (*view.record.transcript, *view.followups)] or [view.record.created_at]
-    last = max(known)
+    last = last_line_at(view)
     return tuple(e for e in record.transcript if e.at > last)
+
+
+def last_line_at(view: HandoffView) -> datetime:
+    """When the newest line a handoff has (its record's or a follow-up) was said."""
+    return max((e.at for e in (*view.record.transcript, *view.followups)), default=view.record.created_at)
 
 
 def again_entry(record: HandoffRecord) -> HistoryEntry:

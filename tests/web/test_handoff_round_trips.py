@@ -98,3 +98,42 @@ def test_a_record_that_cannot_be_written_still_reaches_an_agent(
     kept = runtime.handoffs.spool.pending()
     assert [r.reason for r in kept] == ["internal_error"]
     assert kept[0].transcript[-1].text == "상담직원 연결"
+
+
+def test_asking_again_adds_to_the_open_handoff_in_one_more_read(desk_app: Flask, sent: list[str]) -> None:
+    warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
+    assert "상담직원" in warm.text
+    chat = Chat(desk_app.test_client(), "d" * 66).say(PARKING).say("상담직원 연결")
+    chat.say("언제 연결돼요? 급해요")
+    sent.clear()
+
+    chat.say("상담직원 연결")
+
+    # lock+read · transcript+open+latest · the open handoff's status and newest line · write
+    assert sent == ["EVALSHA", "pipeline", "HMGET", "EVALSHA"]
+    runtime = desk_app.extensions["cs_bot"]
+    (view,) = [
+        v
+        for v in runtime.handoffs.repo.with_desk(runtime.handoffs.repo.list())
+        if v.record.bot_user_key == "d" * 66
+    ]
+    assert [e.text for e in view.followups if e.who == "customer"] == [
+        "언제 연결돼요? 급해요",
+        "상담직원 연결",
+    ]
+    assert [h.action for h in view.history] == ["again"]
+
+
+def test_asking_again_on_a_record_saved_before_newest_line_times_were_kept(
+    desk_app: Flask, redis_client: redis.Redis
+) -> None:
+    chat = Chat(desk_app.test_client(), "e" * 66).say(PARKING).say("상담직원 연결")
+    runtime = desk_app.extensions["cs_bot"]
+    (first,) = [v for v in runtime.handoffs.repo.list() if v.record.bot_user_key == "e" * 66]
+    redis_client.hdel(runtime.handoffs.repo._key(first.record.id), "last_at")  # as an older version saved it
+    chat.say("결제 취소가 안 됐어요").say("상담직원 연결")
+    view = runtime.handoffs.repo.with_desk([runtime.handoffs.repo.get(first.record.id)])[0]
+    assert [e.text for e in view.followups if e.who == "customer"] == [
+        "결제 취소가 안 됐어요",
+        "상담직원 연결",
+    ]
