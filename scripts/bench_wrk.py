@@ -178,14 +178,15 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def start_gunicorn(
-    app: str, env: dict[str, str], log: Path, extra: list[str]
+    app: str, env: dict[str, str], log: Path, extra: list[str], root: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn with `root`'s gunicorn.conf.py, run from `root` (its config imports that checkout's
+    `app` package, so another checkout must be started from its own directory)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *extra, app]
+    environment = {**env, "PORT": str(port), "PYTHONPATH": str(root)}
     with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=root, env=environment, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -379,15 +380,18 @@ def main() -> None:
             env["WEB_CONCURRENCY"] = args.workers
         extra = ["--worker-class", args.worker_class] if args.worker_class else []
         extra += ["--access-logfile", "/dev/null"]
-        skill_extra = [*extra, "--chdir", str(args.skill_dir.resolve())] if args.skill_dir else extra
         skill, skill_base = start_gunicorn(
-            "app:create_app()", {**env, "REDIS_PREFIX": "bench:"}, workdir / "skill.log", skill_extra
+            "app:create_app()",
+            {**env, "REDIS_PREFIX": "bench:"},
+            workdir / "skill.log",
+            extra,
+            root=args.skill_dir.resolve() if args.skill_dir else ROOT,
         )
         floor, floor_base = start_gunicorn(
             "bench_floor:create_floor_app()",
             {**env, "REDIS_PREFIX": "floor:"},
             workdir / "floor.log",
-            [*extra, "--pythonpath", "scripts"],
+            [*extra, "--pythonpath", str(ROOT / "scripts")],
         )
         servers += [skill, floor]
         for base in (floor_base, skill_base):  # warm up: imports, scripts loaded, connections open
