@@ -166,3 +166,41 @@ def test_a_holder_that_lost_its_lock_runs_none_of_its_added_commands(server: Own
     assert client.xlen("lost:events") == 0
     assert client.get(store.state_key(USER)) is None
     store.close()
+
+
+def test_a_turn_sends_two_commands_counted_on_the_connection(
+    server: OwnRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.connection import AbstractConnection
+
+    store = store_from_url(server.url, prefix="direct:")
+    assert isinstance(store, RedisStore)
+    with store.open(USER) as handle:  # loads the scripts
+        handle.save({"n": 0})
+    sent: list[str] = []
+    send = AbstractConnection.send_command
+    monkeypatch.setattr(
+        AbstractConnection,
+        "send_command",
+        lambda self, *a, **k: (sent.append(str(a[0])), send(self, *a, **k))[1],
+    )
+    with store.open(USER) as handle:
+        handle.save({"n": handle.state["n"] + 1})  # type: ignore[index]
+        handle.add_transcript(['{"who":"customer","text":"네"}'])
+    assert sent == ["EVALSHA", "EVALSHA"]
+    store.close()
+
+
+def test_after_a_redis_restart_the_next_turn_reconnects_and_reloads_the_scripts(server: OwnRedis) -> None:
+    store = store_from_url(server.url, prefix="restart:")
+    assert isinstance(store, RedisStore)
+    with store.open(USER) as handle:
+        handle.save({"n": 1})
+    server.stop()  # the store's idle connection is now dead, and the new server has no scripts
+    server.start()
+    with store.open(USER) as handle:  # no persistence: the state is gone, but the turn works
+        assert handle.state is None
+        handle.save({"n": 2})
+    with store.open(USER) as handle:
+        assert handle.state == {"n": 2}
+    store.close()

@@ -12,6 +12,7 @@ import pytest
 import redis
 from flask import Flask
 from redis.client import Pipeline
+from redis.connection import AbstractConnection
 
 from app import create_app
 from tests.chat import Chat
@@ -40,20 +41,20 @@ def desk_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every round trip to Redis from now on: a command's name, or `pipeline` for a whole pipeline."""
+    """Every round trip to Redis from now on: a command's name (however it was sent: redis-py's
+    commands or the session store's own connections), or `pipeline` for a whole pipeline."""
     trips: list[str] = []
-    command, pipeline = redis.Redis.execute_command, Pipeline.execute
+    send, pipeline = AbstractConnection.send_command, Pipeline.execute
 
     def counted_command(self: Any, *args: Any, **options: Any) -> Any:
-        if not isinstance(self, Pipeline):
-            trips.append(str(args[0]))
-        return command(self, *args, **options)
+        trips.append(str(args[0]))
+        return send(self, *args, **options)
 
     def counted_pipeline(self: Any, *args: Any, **options: Any) -> Any:
-        trips.append("pipeline")
+        trips.append("pipeline")  # sent with send_packed_command: not counted twice
         return pipeline(self, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
+    monkeypatch.setattr(AbstractConnection, "send_command", counted_command)
     monkeypatch.setattr(Pipeline, "execute", counted_pipeline)
     return trips
 
