@@ -28,7 +28,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +37,7 @@ from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
 from app.privacy import mask_key
+from app.session.direct import DirectCalls
 from app.session.keys import customer_key
 from app.session.store import (
     UNCHANGED,
@@ -153,8 +154,10 @@ class RedisStore:
         # a Cluster keeps the customer's keys and a shared key (the event stream) on different nodes
         self.shares_pipeline = not isinstance(client, RedisCluster)  # `also_command` is honoured
         self.rate_limits = tuple(rate_limits)
-        self._lock_and_read = _Script(client, _LOCK_AND_READ)
-        self._write_and_unlock = _Script(client, _WRITE_AND_UNLOCK)
+        self._direct = _direct(client)
+        call = self._direct or client.execute_command
+        self._lock_and_read = _Script(client, _LOCK_AND_READ, call)
+        self._write_and_unlock = _Script(client, _WRITE_AND_UNLOCK, call)
         self._skew_logged = False
 
     def state_key(self, user_key: str) -> str:
@@ -195,6 +198,8 @@ class RedisStore:
             return False
 
     def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
         self._client.close()
 
     def _lock(self, user_key: str, token: str) -> Any:
@@ -284,14 +289,22 @@ class RedisStore:
 class _Script:
     """A Lua script called by its SHA1 (EVALSHA), loaded only when Redis answers NOSCRIPT."""
 
-    def __init__(self, client: Any, source: str) -> None:
+    def __init__(self, client: Any, source: str, call: Callable[..., Any]) -> None:
         self.client = client
         self.source = source
+        self.call = call  # sends one command, returns the reply
         self.sha = hashlib.sha1(source.encode()).hexdigest()  # Redis names scripts by SHA1
 
     def __call__(self, keys: Sequence[Any], args: Sequence[Any]) -> Any:
         try:
-            return self.client.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return self.call("EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:
             self.client.script_load(self.source)
-            return self.client.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return self.call("EVALSHA", self.sha, len(keys), *keys, *args)
+
+
+def _direct(client: Any) -> DirectCalls | None:
+    """Direct calls for a plain client (one server, Sentinel's master); a Cluster client, or one whose
+    class changes how commands are sent (instrumented in tests), goes through redis-py's commands."""
+    plain = isinstance(client, redis.Redis) and type(client).execute_command is redis.Redis.execute_command
+    return DirectCalls(client) if plain else None
