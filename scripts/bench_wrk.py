@@ -104,6 +104,7 @@ end
 
 function init(args)
   id = wrk.thread:get("id")
+  args_run = args[3]  -- new customers in every run: none finds a conversation a former run left
   for line in io.lines(args[1]) do
     local walk = {}
     for step in string.gmatch(line, "[^\30]+") do table.insert(walk, step) end
@@ -217,7 +218,7 @@ def workers_of(master: subprocess.Popen[bytes]) -> list[int]:
 def run_wrk(base: str, lua: Path, walks: Path, args: argparse.Namespace, seconds: int) -> dict[str, float]:
     command = [
         "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
-        "-s", str(lua), f"{base}/skill", "--", str(walks), str(SLOTS_PER_THREAD),
+        "-s", str(lua), f"{base}/skill", "--", str(walks), str(SLOTS_PER_THREAD), f"r{time.time_ns()}",
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("BENCH "))
