@@ -11,7 +11,8 @@
 
 Scripts are called by SHA (EVALSHA) and loaded only when Redis answers NOSCRIPT (a restarted or
 flushed server): redis-py's script objects would ask SCRIPT EXISTS before every pipeline — a third
-round trip per turn. Each round trip is one command, no pipeline.
+round trip per turn. Each round trip is one command, no pipeline, sent on connections the store keeps
+for itself (app/session/direct.py) unless the client is a Cluster's.
 
 Fencing: a holder whose lock expired (and was perhaps taken by the next turn) writes nothing and gets
 LockTimeout, so it never overwrites the newer state.
