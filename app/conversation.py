@@ -52,8 +52,7 @@ class Conversations:
         self.clock = clock
         self.insight = insight or EventRecorder.disabled(catalog)  # insight (issue 12)
         self.on_handoff: HandoffObserver | None = None  # called after a handoff was recorded (tests, metrics)
-        self._agents: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
-        self._moment: tuple[datetime, dict[str, Any]] | None = None
+        self._moment: tuple[datetime, dict[str, Any]] | None = None  # per minute: hours change on minutes
 
     def handle(self, request: SkillRequest) -> dict[str, Any]:
         """The Kakao response for this turn — an apology with 상담직원 연결 if anything inside fails,
@@ -120,19 +119,11 @@ class Conversations:
         cached = self._moment
         if cached is None or cached[0] != minute:
             moment = {
-                "agents": self.agents(minute),
+                "agents": self.handoffs.agents(minute),
                 "now_label": moment_korean(minute),
                 "today": minute.date().isoformat(),
             }
             self._moment = cached = (minute, moment)
-        return cached[1]
-
-    def agents(self, now: datetime) -> dict[str, Any]:
-        """What templates may say about agents, computed once a minute (business hours are in minutes)."""
-        minute = now.replace(second=0, microsecond=0)
-        cached = self._agents
-        if cached is None or cached[0] != minute:
-            self._agents = cached = (minute, self.handoffs.agents(minute))
         return cached[1]
 
     def failed(self, request: SkillRequest, now: datetime) -> dict[str, Any]:

@@ -248,13 +248,19 @@ class RedisHandoffRepository:
 
     def prior(self, user_key: str) -> Prior:
         with _redis_errors("reading what a handoff needs"):
-            pipe = self.client.pipeline(transaction=False)  # one round trip
-            pipe.lrange(self.transcript_key(user_key), 0, -1)
-            pipe.get(self._open_key(user_key))
-            pipe.get(self._last_key(user_key))
-            lines, open_id, last = pipe.execute()
+            lines, open_id, last = self._open_and_last(user_key, with_transcript=True)
         transcript = tuple(TranscriptEntry.model_validate_json(line) for line in lines)
         return Prior(transcript, open_id, last)
+
+    def _open_and_last(self, user_key: str, with_transcript: bool = False) -> list[Any]:
+        """[live transcript lines,] the open handoff's id and the latest record's pointer, as stored:
+        one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        if with_transcript:
+            pipe.lrange(self.transcript_key(user_key), 0, -1)
+        pipe.get(self._open_key(user_key))
+        pipe.get(self._last_key(user_key))
+        return list(pipe.execute())
 
     def keep_request(
         self,
@@ -265,13 +271,7 @@ class RedisHandoffRepository:
     ) -> Kept:
         user = record.bot_user_key
         with _redis_errors("keeping a handoff"):
-            if prior is None:
-                pipe = self.client.pipeline()  # the open handoff and the latest record: one round trip
-                pipe.get(self._open_key(user))
-                pipe.get(self._last_key(user))
-                open_id, last = pipe.execute()
-            else:
-                open_id, last = prior.open_id, prior.last
+            open_id, last = (prior.open_id, prior.last) if prior else self._open_and_last(user)
             opened = self._open_state(open_id)
             if opened is not None:  # the customer asked again: add to the open handoff
                 current_id, last_at = opened
@@ -327,14 +327,8 @@ class RedisHandoffRepository:
 
     def open_handoff_of(self, user_key: str) -> str | None:
         with _redis_errors("finding a customer's open handoff"):
-            return self._still_open(self.client.get(self._open_key(user_key)))
-
-    def _still_open(self, found: bytes | None) -> str | None:
-        """The handoff id `handoff-open:{user}` named, unless it is done or gone."""
-        if not found:
-            return None
-        status = self.client.hget(self._key(found.decode()), "status")
-        return found.decode() if status is not None and status != b"done" else None
+            opened = self._open_state(self.client.get(self._open_key(user_key)))
+        return opened[0] if opened is not None else None
 
     def claim(self, handoff_id: str, agent: str, by: str, at: datetime, *, take_over: bool) -> Claim | None:
         with _redis_errors("claiming a handoff"):

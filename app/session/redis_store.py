@@ -155,6 +155,7 @@ class RedisStore:
         # a Cluster keeps the customer's keys and a shared key (the event stream) on different nodes
         self.shares_pipeline = not isinstance(client, RedisCluster)  # `also_command` is honoured
         self.rate_limits = tuple(rate_limits)
+        self._rate_args = [str(n) for window in self.rate_limits for n in (window.limit, window.seconds)]
         self._direct = _direct(client)
         call = self._direct or client.execute_command
         self._lock_and_read = _Script(client, _LOCK_AND_READ, call)
@@ -207,14 +208,13 @@ class RedisStore:
         """Count the turn, take the lock and read the state in one round trip (retried while the lock
         is busy; a retry is not counted again)."""
         keys = [self.lock_key(user_key), self.state_key(user_key), *self.rate_keys(user_key)]
-        limits = [str(n) for window in self.rate_limits for n in (window.limit, window.seconds)]
         lock_ms = int(self.lock_timeout_seconds * 1000)
         deadline = time.monotonic() + self.lock_wait_seconds
         check, count = True, "1"
         while True:
             apply_by = int((time.time() + self.apply_within_seconds) * 1000) if check else 0
             try:
-                answer = self._lock_and_read(keys, [token, lock_ms, apply_by, count, *limits])
+                answer = self._lock_and_read(keys, [token, lock_ms, apply_by, count, *self._rate_args])
             except RedisError as exc:
                 raise StoreUnavailable(
                     f"Redis unavailable while locking {mask_key(user_key)}: {type(exc).__name__}"

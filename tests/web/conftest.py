@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +45,26 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture
-def redis_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
-    settings = {
-        "redis_url": REDIS_URL,
-        "redis_prefix": redis_prefix,
-        "handoff_spool_dir": tmp_path / "spool",
-        "handoff_queue": f"{redis_prefix}handoffs",  # RQ's own keys: rq:…:<queue>, cleaned up below
-    }
+@contextmanager
+def app_on(store: str, request: pytest.FixtureRequest, **settings: Any) -> Iterator[Flask]:
+    """An app on the in-memory store, or on the real Redis under the test's own prefix and RQ queue
+    (`rq:…:<queue>`, cleaned up after)."""
+    if store == "redis":
+        prefix = request.getfixturevalue("redis_prefix")
+        settings |= {"redis_url": REDIS_URL, "redis_prefix": prefix, "handoff_queue": f"{prefix}handoffs"}
     app = create_app(settings)
-    yield app
-    app.extensions["cs_bot"].close()
-    clean_queue(f"{redis_prefix}handoffs")
+    try:
+        yield app
+    finally:
+        app.extensions["cs_bot"].close()
+        if store == "redis":
+            clean_queue(settings["handoff_queue"])
+
+
+@pytest.fixture
+def redis_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    with app_on("redis", request, handoff_spool_dir=tmp_path / "spool") as app:
+        yield app
 
 
 def clean_queue(name: str) -> None:

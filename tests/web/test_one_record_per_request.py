@@ -20,22 +20,15 @@ from app.kakao.request import MAX_UTTERANCE_CHARS
 from app.session import StoreUnavailable
 from tests.chat import Chat, kakao_payload, response_text
 from tests.conftest import REDIS_URL
-from tests.web.conftest import clean_queue
+from tests.web.conftest import app_on, clean_queue
 
 PARKING = "주차 안 했는데 결제됐어요"
 
 
 @pytest.fixture(params=["memory", "redis"])
 def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    settings: dict[str, Any] = {"handoff_spool_dir": tmp_path / "spool"}
-    if request.param == "redis":
-        prefix = request.getfixturevalue("redis_prefix")
-        settings |= {"redis_url": REDIS_URL, "redis_prefix": prefix, "handoff_queue": f"{prefix}handoffs"}
-    app = create_app(settings)
-    yield app
-    app.extensions["cs_bot"].close()
-    if request.param == "redis":
-        clean_queue(settings["handoff_queue"])
+    with app_on(request.param, request, handoff_spool_dir=tmp_path / "spool") as app:
+        yield app
 
 
 def records(app: Flask) -> list[Any]:

@@ -11,14 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.handoff.desks import payload
 from app.handoff.record import HandoffRecord
 from app.handoff.redis_repository import RedisHandoffRepository, unpack_record
 from app.handoff.repository import HandoffRepository, MemoryHandoffRepository
 from tests.chat import Chat
-from tests.conftest import REDIS_URL
-from tests.web.conftest import clean_queue
+from tests.web.conftest import app_on
 
 TOKEN = "test-agent-token-0123456789"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,19 +27,13 @@ LATER_WORDS = ["아직 환불이 안 됐어요", "상담직원 연결"]
 
 @pytest.fixture(params=["memory", "redis"])
 def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    settings: dict[str, Any] = {
+    settings = {
         "handoff_spool_dir": tmp_path / "spool",
         "agent_token": TOKEN,
         "agents_file": tmp_path / "agents.json",
     }
-    if request.param == "redis":
-        prefix = request.getfixturevalue("redis_prefix")
-        settings |= {"redis_url": REDIS_URL, "redis_prefix": prefix, "handoff_queue": f"{prefix}handoffs"}
-    app = create_app(settings)
-    yield app
-    app.extensions["cs_bot"].close()
-    if request.param == "redis":
-        clean_queue(settings["handoff_queue"])
+    with app_on(request.param, request, **settings) as app:
+        yield app
 
 
 def repo_of(app: Flask) -> HandoffRepository:
