@@ -181,8 +181,9 @@ class _Turn:
 
     def asks_about_handoff(self) -> bool:
         """After a handoff, "언제 연결돼요?" / "상담원 아직이에요?" asks about it (even though it names
-        상담원); only the command tapped or said as such asks for another handoff."""
-        if not normalize(self.event.utterance):
+        상담원); only the command tapped or said as such asks for another handoff. A tapped button
+        (its extra names a question) answers that question: never a question about the wait."""
+        if self.event.extra.get("node") or not normalize(self.event.utterance):
             return False
         decision = self.catalog.router.decide(self.event.utterance, after_handoff=True)
         return isinstance(decision, HandoffStatus)

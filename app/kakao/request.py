@@ -2,11 +2,12 @@
 
 import json
 from collections.abc import Mapping
+from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated, Any
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer, computed_field
 
 from app.kakao.tolerant import (
     MAX_DEPTH,
@@ -63,10 +64,10 @@ class SkillRequest(BaseModel):
     utterance: str = ""
     utterance_cut: int = 0  # characters cut off a text longer than MAX_UTTERANCE_CHARS (agents see it)
     client_extra: FrozenMap = Field(default_factory=dict, validate_default=True)
-    params: FrozenMap = Field(default_factory=dict, validate_default=True)
-    detail_params: Annotated[Mapping[str, DetailParam], AfterValidator(_freeze), WrapSerializer(_thaw)] = (
-        Field(default_factory=dict, validate_default=True)
-    )
+    # `action.params` / `action.detailParams` as Kakao sent them: decoded into `params` and
+    # `detail_params` when first read (the guides use neither, so most turns never pay for them).
+    raw_params: Any = Field(default_factory=dict, exclude=True, repr=False)
+    raw_detail_params: Any = Field(default_factory=dict, exclude=True, repr=False)
     bot_id: str | None = None
     bot_name: str | None = None
     block_id: str | None = None
@@ -78,6 +79,20 @@ class SkillRequest(BaseModel):
     surface: str | None = None
     callback_url: str | None = None
     trigger_type: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def params(self) -> FrozenMap:
+        """`action.params`: each value as given, or decoded when it is a JSON object/array string."""
+        return _freeze({key: decode_json_value(value) for key, value in as_object(self.raw_params).items()})
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def detail_params(
+        self,
+    ) -> Annotated[Mapping[str, DetailParam], AfterValidator(_freeze), WrapSerializer(_thaw)]:
+        """`action.detailParams`: origin, (decoded) value and group name of each entry that is an object."""
+        return _freeze(_detail_params(self.raw_detail_params))
 
     @property
     def is_development_bot(self) -> bool:
@@ -149,8 +164,8 @@ def parse_skill_request(payload: object, *, cleaned: bool = False) -> SkillReque
         utterance=_utterance(user_request.get("utterance")),
         utterance_cut=_cut(user_request.get("utterance")),
         client_extra=decode_object(action.get("clientExtra")),
-        params={key: decode_json_value(value) for key, value in as_object(action.get("params")).items()},
-        detail_params=_detail_params(action.get("detailParams")),
+        raw_params=as_object(action.get("params")),
+        raw_detail_params=as_object(action.get("detailParams")),
         bot_id=as_text(bot.get("id")),
         bot_name=as_text(bot.get("name")),
         block_id=as_text(block.get("id")),

@@ -11,7 +11,7 @@ from app.engine.advance import advance
 from app.engine.catalog import Catalog
 from app.engine.reply import Event, Outcome
 from app.engine.session import Session
-from app.understanding.router import Clarify, Decision, OutOfScope, Route
+from app.understanding.router import Clarify, Decision, HandoffStatus, OutOfScope, Route
 
 NOW = {"now_label": "12월 2일(수) 오후 3시 5분", "today": "2026-12-02"}
 
@@ -134,6 +134,22 @@ def test_after_a_handoff_a_question_about_it_gets_its_time_not_the_greeting(
 def test_after_a_handoff_the_command_itself_still_asks_for_an_agent(catalog: Catalog) -> None:
     outcome = say(catalog, handed_off(catalog), "상담직원 연결")
     assert outcome.handoff is not None
+
+
+def test_after_a_handoff_a_tapped_button_is_taken_as_tapped_not_as_a_question_about_the_wait(
+    catalog: Catalog,
+) -> None:
+    """Even where the classifier would read the label as a question about the wait, a tap (its extra
+    names the question it belongs to) answers that question."""
+    session = say(catalog, handed_off(catalog), "처음으로").session
+    assert session.node == "main.menu" and session.handoff_at
+    waiting = with_router(catalog, HandoffStatus(0.99))
+    typed = say(waiting, session, "기기 인증")
+    assert typed.understood == ("handoff_status",)  # typed: the classifier's reading counts
+    tapped = say(waiting, session, "기기 인증", node="main.menu", choice="기기 인증")
+    assert "handoff_status" not in tapped.understood
+    assert tapped.session.node == "demo.carrier"
+    assert "HANDOFF-STATUS" not in tapped.reply.as_text()
 
 
 def test_without_a_handoff_the_same_question_is_not_answered_with_a_time(catalog: Catalog) -> None:
