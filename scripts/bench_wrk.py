@@ -248,21 +248,16 @@ def measured(
 
 def measure_round_trips(redis_url: str, walks: list[list[str]]) -> dict[str, float]:
     """Round trips (commands or pipelines sent) and bytes per turn, in this process, on own Redis."""
-    from redis.client import Pipeline
     from redis.connection import AbstractConnection
 
     from app import create_app
 
     sent = {"round_trips": 0}
-    send_command, execute_pipeline = AbstractConnection.send_command, Pipeline.execute
+    send_packed = AbstractConnection.send_packed_command
 
-    def counting_command(self: Any, *a: Any, **k: Any) -> Any:  # any single command, however sent
+    def counting(self: Any, *a: Any, **k: Any) -> Any:  # one packet: a command or a whole pipeline
         sent["round_trips"] += 1
-        return send_command(self, *a, **k)
-
-    def counting_pipeline(self: Any, *a: Any, **k: Any) -> Any:
-        sent["round_trips"] += 1
-        return execute_pipeline(self, *a, **k)
+        return send_packed(self, *a, **k)
 
     prefix = "rtcount:"
     app = create_app(
@@ -280,8 +275,7 @@ def measure_round_trips(redis_url: str, walks: list[list[str]]) -> dict[str, flo
     client, stats = app.test_client(), redis.Redis.from_url(redis_url)
     ordinary: list[tuple[int, int]] = []
     handoff: list[tuple[int, int]] = []
-    AbstractConnection.send_command = counting_command  # type: ignore[method-assign]
-    Pipeline.execute = counting_pipeline  # type: ignore[method-assign]
+    AbstractConnection.send_packed_command = counting  # type: ignore[method-assign]
     try:
         for n, walk in enumerate(walks * 3):
             for step in walk:
@@ -294,8 +288,7 @@ def measure_round_trips(redis_url: str, walks: list[list[str]]) -> dict[str, flo
                 net = _net_bytes(stats) - before_net - 2 * 60  # less our own two INFO calls' requests
                 (handoff if handed else ordinary).append((trips, net))
     finally:
-        AbstractConnection.send_command = send_command  # type: ignore[method-assign]
-        Pipeline.execute = execute_pipeline  # type: ignore[method-assign]
+        AbstractConnection.send_packed_command = send_packed  # type: ignore[method-assign]
     app.extensions["cs_bot"].close()
     usage = _memory(stats, prefix)
     return {

@@ -28,6 +28,11 @@ import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
+try:
+    from hiredis import pack_command as _pack
+except ImportError:  # pragma: no cover - hiredis is a dependency; redis-py packs without it
+    _pack = None
+
 
 class DirectCalls:
     def __init__(self, client: redis.Redis) -> None:
@@ -49,7 +54,10 @@ class DirectCalls:
         if connection is None:
             connection = self.pool.make_connection()
         try:
-            connection.send_command(*words)
+            if _pack is None:
+                connection.send_command(*words)
+            else:  # the same bytes as redis-py's hiredis packer, without its per-argument pass
+                connection.send_packed_command((_pack(words),))
             answer = connection.read_response()
         except ResponseError:
             self.idle.append(connection)  # an error reply: the connection itself is fine

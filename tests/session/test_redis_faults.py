@@ -13,6 +13,7 @@ import redis
 from app.session import LockTimeout, StoreUnavailable, store_from_url
 from app.session.redis_store import RedisStore
 from tests.own_redis import OwnRedis, own_redis
+from tests.round_trips import record_round_trips
 
 USER = "stalled-customer-key"
 
@@ -171,19 +172,11 @@ def test_a_holder_that_lost_its_lock_runs_none_of_its_added_commands(server: Own
 def test_a_turn_sends_two_commands_counted_on_the_connection(
     server: OwnRedis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from redis.connection import AbstractConnection
-
     store = store_from_url(server.url, prefix="direct:")
     assert isinstance(store, RedisStore)
     with store.open(USER) as handle:  # loads the scripts
         handle.save({"n": 0})
-    sent: list[str] = []
-    send = AbstractConnection.send_command
-    monkeypatch.setattr(
-        AbstractConnection,
-        "send_command",
-        lambda self, *a, **k: (sent.append(str(a[0])), send(self, *a, **k))[1],
-    )
+    sent = record_round_trips(monkeypatch)
     with store.open(USER) as handle:
         handle.save({"n": handle.state["n"] + 1})  # type: ignore[index]
         handle.add_transcript(['{"who":"customer","text":"네"}'])
@@ -204,3 +197,17 @@ def test_after_a_redis_restart_the_next_turn_reconnects_and_reloads_the_scripts(
     with store.open(USER) as handle:
         assert handle.state == {"n": 2}
     store.close()
+
+
+def test_round_trip_counting_names_single_commands_and_pipelines(
+    server: OwnRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counter the round-trip tests rely on: one entry per packet, whatever sent it."""
+    client = redis.Redis.from_url(server.url)
+    client.ping()
+    sent = record_round_trips(monkeypatch)
+    client.set("count:a", "가나다 \r\n *3")
+    with client.pipeline() as pipe:
+        pipe.get("count:a").delete("count:a").execute()
+    assert sent == ["SET", "pipeline"]
+    client.close()

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
 from flask import Flask
-from redis.client import Pipeline
-from redis.connection import AbstractConnection
 
 from app import create_app
 from tests.chat import Chat
 from tests.conftest import REDIS_URL
+from tests.round_trips import record_round_trips
 from tests.web.conftest import clean_queue
 
 PARKING = "주차 안 했는데 결제됐어요"
@@ -41,22 +39,8 @@ def desk_app(redis_prefix: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every round trip to Redis from now on: a command's name (however it was sent: redis-py's
-    commands or the session store's own connections), or `pipeline` for a whole pipeline."""
-    trips: list[str] = []
-    send, pipeline = AbstractConnection.send_command, Pipeline.execute
-
-    def counted_command(self: Any, *args: Any, **options: Any) -> Any:
-        trips.append(str(args[0]))
-        return send(self, *args, **options)
-
-    def counted_pipeline(self: Any, *args: Any, **options: Any) -> Any:
-        trips.append("pipeline")  # sent with send_packed_command: not counted twice
-        return pipeline(self, *args, **options)
-
-    monkeypatch.setattr(AbstractConnection, "send_command", counted_command)
-    monkeypatch.setattr(Pipeline, "execute", counted_pipeline)
-    return trips
+    """Every round trip to Redis from now on: a command's name, or `pipeline` for a whole pipeline."""
+    return record_round_trips(monkeypatch)
 
 
 def test_a_handoff_turn_is_three_round_trips_and_saves_everything(
