@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis
 from redis.exceptions import RedisError
@@ -82,16 +82,12 @@ class RedisEventLog:
         if not events:
             return
         try:
-            pipe = self.client.pipeline(transaction=False)
-            self.add_to(pipe, events)
+            pipe = self.client.pipeline(transaction=False)  # one round trip for the turn's events
+            for command in self.commands(events):
+                pipe.execute_command(*command)
             pipe.execute()
         except RedisError as exc:
             log.warning("conversation events not recorded: %s", type(exc).__name__)
-
-    def add_to(self, pipe: Any, events: Sequence[Event]) -> None:
-        """Queue the XADDs on `pipe` (one round trip for the turn's events)."""
-        for command in self.commands(events):
-            pipe.execute_command(*command)
 
     def commands(self, events: Sequence[Event]) -> list[tuple[str, ...]]:
         """The XADDs of these events as plain commands (the session store runs them with the state's

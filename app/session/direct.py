@@ -29,13 +29,9 @@ import time
 from typing import Any
 
 import redis
+from hiredis import pack_command
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
-
-try:
-    from hiredis import pack_command as _pack
-except ImportError:  # pragma: no cover - hiredis is a dependency; redis-py packs without it
-    _pack = None
 
 
 class DirectCalls:
@@ -58,10 +54,8 @@ class DirectCalls:
         if connection is None:
             connection = self.pool.make_connection()
         try:
-            if _pack is None:
-                connection.send_command(*words)
-            else:  # the same bytes as redis-py's hiredis packer, without its per-argument pass
-                connection.send_packed_command((_pack(words),))
+            # the bytes redis-py's hiredis packer makes, without its pass over every argument first
+            connection.send_packed_command((pack_command(words),))
             answer = connection.read_response()
         except ResponseError:
             self.idle.append(connection)  # an error reply: the connection itself is fine
