@@ -23,7 +23,7 @@ from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
 from app.handoff.hours import moment_korean
 from app.handoff.record import TranscriptEntry, seoul_now
-from app.handoff.service import HandoffService, customer_and_bot
+from app.handoff.service import HandoffService, customer_and_bot_json
 from app.insight.recorder import EventRecorder  # insight (issue 12)
 from app.kakao.render import apology_response, render_reply, slow_down_response
 from app.kakao.request import SkillRequest
@@ -91,13 +91,14 @@ class Conversations:
             handle.save_json(outcome.session.model_dump_json())  # the state's JSON, made once
             # agent desk (issue 11): a later failed turn still passes on the facts collected so far
             self.handoffs.remember(request.user_key, self.catalog, outcome.session)
-            pending: list[TranscriptEntry] = []
+            lines: list[str] = []
             if self.store.keeps_transcripts:  # written with the state, in the same round trip
-                pending = customer_and_bot(request, outcome.reply, now)
-                handle.add_transcript([line.model_dump_json() for line in pending])
+                lines = customer_and_bot_json(request, outcome.reply, now)
+                handle.add_transcript(lines)
             else:
                 self.handoffs.note_turn(request, outcome.reply, now)
             if outcome.handoff is not None:  # inside the lock: one open handoff per customer
+                pending = [TranscriptEntry.model_validate_json(line) for line in lines]
                 defer = partial(handle.also_command, required=True) if self.store.shares_pipeline else None
                 self.handoffs.open(request, outcome.handoff, now, pending=pending, defer=defer)
                 if self.on_handoff is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -93,6 +94,21 @@ class TranscriptEntry(_Frozen):
     @classmethod
     def _cap(cls, data: object) -> object:
         return _capped(data, "text", LINE_CAP)
+
+
+def transcript_json(
+    at: datetime, who: Literal["customer", "bot"], text: str, tapped: bool = False, cut: int = 0
+) -> str:
+    """`TranscriptEntry(at=…, who=…, …).model_dump_json()` — the same JSON text, with the same cleaning
+    (lone surrogates replaced, the text capped at LINE_CAP with `cut` counting what was cut off) —
+    without building the model: every turn appends two lines to the live transcript and reads
+    neither back (a test checks both agree on any input)."""
+    text = safe_text(text)
+    if len(text) > LINE_CAP:
+        cut += len(text) - LINE_CAP
+        text = text[:LINE_CAP]
+    line = {"at": at, "who": who, "text": text, "tapped": tapped, "cut": cut}
+    return orjson.dumps(line, option=orjson.OPT_UTC_Z).decode()  # UTC as "Z", as pydantic writes it
 
 
 class FactLine(_Frozen):

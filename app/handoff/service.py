@@ -27,7 +27,14 @@ from app.engine.session import Session
 from app.handoff.delivery import Dispatcher
 from app.handoff.hours import BusinessHours, when_korean
 from app.handoff.labels import Labels
-from app.handoff.record import FactLine, HandoffRecord, TranscriptEntry, new_handoff_id, seoul_now
+from app.handoff.record import (
+    FactLine,
+    HandoffRecord,
+    TranscriptEntry,
+    new_handoff_id,
+    seoul_now,
+    transcript_json,
+)
 from app.handoff.repository import DeferCommand, HandoffRepository, Prior
 from app.handoff.spool import Spool
 from app.kakao.request import SkillRequest
@@ -223,14 +230,30 @@ def customer_and_bot(request: SkillRequest, reply: Reply, now: datetime) -> list
     return [customer_line(request, now), TranscriptEntry(at=now, who="bot", text=reply.as_text())]
 
 
+def customer_and_bot_json(request: SkillRequest, reply: Reply, now: datetime) -> list[str]:
+    """`customer_and_bot` as the JSON lines the session store appends, without building the entries."""
+    return [
+        transcript_json(now, "customer", _said(request), _tapped(request), request.utterance_cut),
+        transcript_json(now, "bot", reply.as_text()),
+    ]
+
+
 def customer_line(request: SkillRequest, now: datetime) -> TranscriptEntry:
     """What the customer typed or tapped this turn, as a transcript line."""
-    trigger = request.trigger_type or ""
-    tapped = bool(request.client_extra) or trigger.startswith(("QUICKREPLY", "CARD", "LIST"))
     return TranscriptEntry(
         at=now,
         who="customer",
-        text=request.utterance or "(빈 메시지)",
-        tapped=tapped,
+        text=_said(request),
+        tapped=_tapped(request),
         cut=request.utterance_cut,  # the server keeps the first 1,000 characters of a longer message
     )
+
+
+def _said(request: SkillRequest) -> str:
+    return request.utterance or "(빈 메시지)"
+
+
+def _tapped(request: SkillRequest) -> bool:
+    """The customer tapped a quick reply, button or list item rather than typing."""
+    trigger = request.trigger_type or ""
+    return bool(request.client_extra) or trigger.startswith(("QUICKREPLY", "CARD", "LIST"))
