@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from app.engine.advance import advance
+from app.engine.advance import advance, may_hand_off
 from app.engine.catalog import Catalog
 from app.engine.reply import Event, HandoffRequest, Outcome
 from app.engine.session import Session
@@ -84,8 +84,14 @@ class Conversations:
             log.info("skill request without a user key; answering statelessly")
             # agent desk (issue 11): a handoff without a user key cannot be recorded; say so honestly
             return self.handoffs.stateless(self.catalog, advance(self.catalog, None, event))
-        with self.store.open(request.user_key) as handle:
+        # What a handoff reads is read with the lock when this turn may hand off (asked for an agent
+        # now, or the customer waits where one answer can): the handoff turn needs no read of its own.
+        reads = self.handoffs.prefetch_reads(request.user_key)
+        read_now = bool(reads) and may_hand_off(self.catalog, event)
+        with self.store.open(request.user_key, reads, read_now) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
+            if reads:
+                handle.prefetch_next(outcome.session.node in self.catalog.near_handoff)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             events = self.insight.events(request, handle.state, outcome, now)  # insight (issue 12): pure
             handle.save_json(outcome.session.model_dump_json())  # the state's JSON, made once
@@ -100,7 +106,8 @@ class Conversations:
             if outcome.handoff is not None:  # inside the lock: one open handoff per customer
                 pending = [TranscriptEntry.model_validate_json(line) for line in lines]
                 defer = partial(handle.also_command, required=True) if self.store.shares_pipeline else None
-                self.handoffs.open(request, outcome.handoff, now, pending=pending, defer=defer)
+                prefetched = handle.prefetched
+                self.handoffs.open(request, outcome.handoff, now, pending, defer, prefetched)
                 if self.on_handoff is not None:
                     self.on_handoff(outcome.handoff, request)
             if events and self.store.shares_pipeline and self.insight.pipelines:

@@ -74,6 +74,33 @@ def ask_which(catalog: Catalog, first: str, second: str) -> Outcome:
     return turn.outcome()
 
 
+def command_of(catalog: Catalog, event: Event) -> tuple[str | None, bool]:
+    """The global command of a turn, and whether it was only found inside a sentence
+    ("상담원 연결해 주세요" contains 상담원) rather than tapped or said as such."""
+    extra = event.extra
+    if extra.get("cmd") in (HOME, BACK, AGENT):
+        return str(extra["cmd"]), False
+    bot = catalog.bot
+    said = normalize(event.utterance)
+    if not said:
+        return None, False
+    commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
+    for key, command in commands:
+        if said in said_as((command.label, *command.aliases)):
+            return key, False
+    for key, command in commands:
+        if any(w in said for w in words_of(command.contains)):
+            return key, True
+    return None, False
+
+
+def may_hand_off(catalog: Catalog, event: Event) -> bool:
+    """Before the customer's state is read: this message asks for an agent (상담직원 연결 tapped or
+    said), so the turn is likely to hand off — the session store reads what a handoff needs with the
+    lock (`Catalog.near_handoff` says the same from where the customer is)."""
+    return command_of(catalog, event)[0] == AGENT
+
+
 class _Turn:
     def __init__(self, catalog: Catalog, session: Session | None, event: Event) -> None:
         self.catalog = catalog
@@ -161,23 +188,7 @@ class _Turn:
         self.arrival_values = {}
 
     def command(self) -> tuple[str | None, bool]:
-        """The global command of this turn, and whether it was only found inside a sentence
-        ("상담원 연결해 주세요" contains 상담원) rather than tapped or said as such."""
-        extra = self.event.extra
-        if extra.get("cmd") in (HOME, BACK, AGENT):
-            return str(extra["cmd"]), False
-        bot = self.catalog.bot
-        said = normalize(self.event.utterance)
-        if not said:
-            return None, False
-        commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
-        for key, command in commands:
-            if said in said_as((command.label, *command.aliases)):
-                return key, False
-        for key, command in commands:
-            if any(w in said for w in words_of(command.contains)):
-                return key, True
-        return None, False
+        return command_of(self.catalog, self.event)
 
     def asks_about_handoff(self) -> bool:
         """After a handoff, "언제 연결돼요?" / "상담원 아직이에요?" asks about it (even though it names

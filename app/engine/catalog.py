@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.engine.model import (
     AskNode,
@@ -13,6 +14,7 @@ from app.engine.model import (
     EndNode,
     FactSpec,
     Flow,
+    HandoffNode,
     MessageNode,
     Node,
 )
@@ -65,6 +67,29 @@ class Catalog:
             if key in flow.facts:
                 return flow.facts[key]
         return FactSpec(label=key)
+
+    @cached_property
+    def near_handoff(self) -> frozenset[str]:
+        """The questions one answer can hand off from: a choice, the asked value, or 아니요 at the end
+        leads — through messages and branches — to a handoff node. A turn there may hand off, so the
+        session store reads what a handoff needs with the customer's lock (one round trip less)."""
+        return frozenset(
+            ref
+            for ref, node in self.nodes()
+            if isinstance(node, ChoiceNode | AskNode | EndNode)
+            and any(self._hands_off(target, set()) for target in self.successors(ref))
+        )
+
+    def _hands_off(self, ref: str, seen: set[str]) -> bool:
+        """`ref` is a handoff node or reaches one through automatic steps only."""
+        if ref in seen or ref not in self:
+            return False
+        seen.add(ref)
+        node = self.node(ref)
+        if isinstance(node, HandoffNode):
+            return True
+        automatic = isinstance(node, MessageNode | BranchNode)
+        return automatic and any(self._hands_off(target, seen) for target in self.successors(ref))
 
     def successors(self, ref: str) -> list[str]:
         """Every node this node can lead to (used by validation and previews)."""

@@ -97,6 +97,13 @@ class HandoffService:
             return None
         return found[1], found[2]
 
+    def prefetch_reads(self, user_key: str) -> Sequence[tuple[str, ...]]:
+        """What a handoff reads (`open`), as commands the session store can run with the customer's
+        lock on a turn that may hand off — saving the handoff turn its own round trip. Empty where
+        the repository has no such reads (in memory)."""
+        reads = getattr(self.repo, "prior_reads", None)
+        return reads(user_key) if reads is not None else ()
+
     def stateless(self, catalog: Catalog, outcome: Outcome) -> Outcome:
         """A request without a user key: nothing can be recorded, so a handoff must not claim that it
         was passed on — say so honestly and offer the 상담직원 연결 button."""
@@ -117,13 +124,18 @@ class HandoffService:
         now: datetime,
         pending: Sequence[TranscriptEntry] = (),
         defer: DeferCommand | None = None,
+        prefetched: Sequence[Any] | None = None,
     ) -> HandoffRecord:
         """Make, save and deliver the record (a `cs-bot replay` customer's is made but not filed).
         `pending`: this turn's lines when the store writes them only as the turn ends. `defer`: takes
-        the new record's save commands, for the session store to run with the turn's write."""
+        the new record's save commands, for the session store to run with the turn's write.
+        `prefetched`: the replies to `prefetch_reads`, when the session store read them with the lock."""
         prior: Prior | None = None
-        try:  # the live transcript, the open handoff and the latest record: one round trip
-            prior = self.repo.prior(request.user_key)
+        try:  # the live transcript, the open handoff and the latest record: read with the lock, or now
+            if prefetched is not None:
+                prior = self.repo.prior_from(prefetched)  # type: ignore[attr-defined]
+            else:
+                prior = self.repo.prior(request.user_key)
             transcript = (*prior.transcript, *pending)
         except Exception:
             transcript = tuple(pending)

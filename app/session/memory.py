@@ -17,6 +17,7 @@ from app.session.store import (
     LockTimeout,
     RateLimited,
     RateWindow,
+    Read,
     StateHandle,
     check_user_key,
     decode_state,
@@ -63,7 +64,10 @@ class MemoryStore:
         self._limiter = FixedWindowRateLimiter(MemoryStorage()) if self._rate_items else None
 
     @contextmanager
-    def open(self, user_key: str) -> Iterator[StateHandle]:
+    def open(
+        self, user_key: str, reads: Sequence[Read] = (), read_now: bool = False
+    ) -> Iterator[StateHandle]:
+        """`reads` are not run (`prefetched` stays None): in memory the reader reads directly."""
         check_user_key(user_key)
         if self._limiter is not None and not all(
             self._limiter.hit(item, "rate", user_key) for item in self._rate_items

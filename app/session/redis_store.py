@@ -2,7 +2,10 @@
 
 1. `open()`: one script counts the turn against the per-user rate limit (Redis' INCR + EXPIRE
    fixed-window pattern; over the limit: nothing taken, `RateLimited`), takes the per-user lock
-   (SET NX PX) and reads the state.
+   (SET NX PX) and reads the state — and, on a turn that may hand off, what the handoff needs (the
+   `reads` given to `open`: asked by this turn, or by the previous one through the customer's
+   `prefetch` hint key, which the write keeps with the state), so a handoff turn has no read of its
+   own either.
 2. leaving the `with` block: one script checks the lock is still ours, writes the state (or deletes
    it), appends the turn to the transcript (RPUSH, LTRIM, EXPIRE), releases the lock and runs the
    commands the turn added (`also_command`): a handoff record and its delivery jobs (required: an
@@ -45,6 +48,7 @@ from app.session.store import (
     LockTimeout,
     RateLimited,
     RateWindow,
+    Read,
     StateHandle,
     StoreUnavailable,
     check_user_key,
@@ -55,32 +59,46 @@ logger = logging.getLogger(__name__)
 
 KAKAO_SKILL_TIMEOUT_SECONDS = 5.0
 
-# KEYS: lock, state, one counter per rate-limit window. ARGV: token, lock ms, apply-by (ms since the
-# epoch; 0 = no check), count ('1': count this turn against the limit; '0': a retry, already counted),
-# then limit and window seconds per counter.
-# → {1, state} taken; {0, pttl} busy; {-1} applied too late (its sender has given up): nothing taken;
-# {-2} over the rate limit: nothing taken.
+# KEYS: lock, state, the prefetch hint, one counter per rate-limit window, then one key per read.
+# ARGV: token, lock ms, apply-by (ms since the epoch; 0 = no check), count ('1': count this turn against
+# the limit; '0': a retry, already counted), read now ('1'), the number of counters c, then limit and
+# window seconds per counter, then per read its word count and words (its key is the next of KEYS).
+# → {1, state, reads} taken (reads: the reads' replies, a missing value as false — only when asked now
+# or the hint is set, else absent); {0, pttl} busy; {-1} applied too late (its sender has given up):
+# nothing taken; {-2} over the rate limit: nothing taken.
 _LOCK_AND_READ = """
 local apply_by = tonumber(ARGV[3])
 if apply_by > 0 then
   local t = redis.call('TIME')
   if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > apply_by then return {-1} end
 end
+local counters = tonumber(ARGV[6])
 if ARGV[4] == '1' then
-  for i = 3, #KEYS do
-    local n = redis.call('INCR', KEYS[i])
-    if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[4 + 2 * (i - 2)]) end
-    if n > tonumber(ARGV[3 + 2 * (i - 2)]) then return {-2} end
+  for i = 1, counters do
+    local n = redis.call('INCR', KEYS[3 + i])
+    if n == 1 then redis.call('EXPIRE', KEYS[3 + i], ARGV[6 + 2 * i]) end
+    if n > tonumber(ARGV[5 + 2 * i]) then return {-2} end
   end
 end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('GET', KEYS[2])}
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
 end
-return {0, redis.call('PTTL', KEYS[1])}
+local state = redis.call('GET', KEYS[2])
+local a = 7 + 2 * counters
+if a > #ARGV or (ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[3]) == 0) then return {1, state} end
+local reads, k = {}, 4 + counters
+while a <= #ARGV do
+  local words = tonumber(ARGV[a])
+  local reply = redis.call(ARGV[a + 1], KEYS[k], unpack(ARGV, a + 2, a + words))
+  reads[#reads + 1] = reply
+  a, k = a + words + 1, k + 1
+end
+return {1, state, reads}
 """
 
-# KEYS: lock, state, transcript. ARGV: token, write ('k' keep, 's' set, 'd' delete), state, ttl,
-# transcript max lines, transcript ttl, number of transcript lines n, the n lines, number of required
+# KEYS: lock, state, transcript, prefetch hint. ARGV: token, write ('k' keep, 's' set — then the hint
+# is set ('s1') or removed ('s0') with it —, 'd' delete, the hint too), state, ttl, transcript max
+# lines, transcript ttl, number of transcript lines n, the n lines, number of required
 # commands m, then the turn's other commands, each as its length and its words: the first m must
 # succeed (redis.call: an error fails the script, e.g. a handoff record), the rest are best effort
 # (redis.pcall: the conversation events).
@@ -88,8 +106,13 @@ return {0, redis.call('PTTL', KEYS[1])}
 #   {0} the lock is not ours (nothing written, nothing run).
 _WRITE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
-if ARGV[2] == 's' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
-elseif ARGV[2] == 'd' then redis.call('DEL', KEYS[2]) end
+if ARGV[2] == 's1' then
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+  redis.call('SET', KEYS[4], '1', 'EX', ARGV[4])
+elseif ARGV[2] == 's0' then
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+  redis.call('DEL', KEYS[4])
+elseif ARGV[2] == 'd' then redis.call('DEL', KEYS[2], KEYS[4]) end
 local lines = tonumber(ARGV[7])
 if lines > 0 then
   redis.call('RPUSH', KEYS[3], unpack(ARGV, 8, 7 + lines))
@@ -171,16 +194,28 @@ class RedisStore:
     def transcript_key(self, user_key: str) -> str:
         return customer_key(self.prefix, user_key, "transcript")
 
+    def hint_key(self, user_key: str) -> str:
+        """Set while the customer is where the next answer may hand off (`prefetch_next`)."""
+        return customer_key(self.prefix, user_key, "prefetch")
+
     def rate_keys(self, user_key: str) -> list[str]:
         """The customer's counter per rate limit: a fixed window opened by the first turn counted in
         it (the key expires with the window), as `limits`' fixed windows count in memory."""
         return [customer_key(self.prefix, user_key, f"rate:{w.seconds}") for w in self.rate_limits]
 
     @contextmanager
-    def open(self, user_key: str) -> Iterator[StateHandle]:
+    def open(
+        self, user_key: str, reads: Sequence[Read] = (), read_now: bool = False
+    ) -> Iterator[StateHandle]:
+        """`reads` run with the lock, in its round trip, when `read_now` or the previous turn's
+        `prefetch_next` asked for them — on a single server only (a Cluster keeps some of a handoff's
+        keys on other nodes: there the reader reads them itself)."""
         check_user_key(user_key)
         token = f"{random.getrandbits(128):032x}"  # unique per turn (the random module reseeds per fork)
-        handle = StateHandle(decode_state(self._lock(user_key, token), user_key))
+        reads = reads if self.shares_pipeline else ()
+        raw, prefetched = self._lock(user_key, token, reads, read_now)
+        handle = StateHandle(decode_state(raw, user_key))
+        handle.prefetched = prefetched
         try:
             yield handle
         except BaseException:
@@ -204,23 +239,33 @@ class RedisStore:
             self._direct.close()
         self._client.close()
 
-    def _lock(self, user_key: str, token: str) -> Any:
-        """Count the turn, take the lock and read the state in one round trip (retried while the lock
-        is busy; a retry is not counted again)."""
-        keys = [self.lock_key(user_key), self.state_key(user_key), *self.rate_keys(user_key)]
+    def _lock(
+        self, user_key: str, token: str, reads: Sequence[Read], read_now: bool
+    ) -> tuple[Any, list[Any] | None]:
+        """Count the turn, take the lock and read the state (and the reads, when asked) in one round
+        trip (retried while the lock is busy; a retry is not counted again)."""
+        rate_keys = self.rate_keys(user_key)
+        keys = [self.lock_key(user_key), self.state_key(user_key), self.hint_key(user_key), *rate_keys]
+        keys += [read[1] for read in reads]
+        read_args: list[Any] = []
+        for read in reads:
+            read_args += [len(read) - 1, read[0], *read[2:]]
         lock_ms = int(self.lock_timeout_seconds * 1000)
+        now = "1" if read_now else "0"
         deadline = time.monotonic() + self.lock_wait_seconds
         check, count = True, "1"
         while True:
             apply_by = int((time.time() + self.apply_within_seconds) * 1000) if check else 0
             try:
-                answer = self._lock_and_read(keys, [token, lock_ms, apply_by, count, *self._rate_args])
+                answer = self._lock_and_read(
+                    keys, [token, lock_ms, apply_by, count, now, len(rate_keys), *self._rate_args, *read_args]
+                )
             except RedisError as exc:
                 raise StoreUnavailable(
                     f"Redis unavailable while locking {mask_key(user_key)}: {type(exc).__name__}"
                 ) from exc
             if answer[0] == 1:
-                return answer[1] if len(answer) > 1 else None
+                return (answer[1] if len(answer) > 1 else None), (answer[2] if len(answer) > 2 else None)
             if answer[0] == -2:
                 raise RateLimited(f"{mask_key(user_key)} is over the rate limit")
             if answer[0] == -1:  # we are still here, so it was not late: the clocks disagree
@@ -238,13 +283,18 @@ class RedisStore:
     def _finish(self, user_key: str, token: str, handle: StateHandle) -> None:
         """Write (if the body saved or cleared), append the transcript, run the commands the turn added
         and unlock: one script, one round trip."""
-        keys = [self.lock_key(user_key), self.state_key(user_key), self.transcript_key(user_key)]
+        keys = [
+            self.lock_key(user_key),
+            self.state_key(user_key),
+            self.transcript_key(user_key),
+            self.hint_key(user_key),
+        ]
         if handle.pending is UNCHANGED:
             write, raw = "k", ""
         elif handle.pending is None:
             write, raw = "d", ""
         else:
-            write, raw = "s", handle.pending
+            write, raw = ("s1" if handle.wants_reads_next else "s0"), handle.pending
         args: list[Any] = [
             token,
             write,

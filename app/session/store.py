@@ -6,7 +6,7 @@ the state, so two requests for the same user never interleave their read-modify-
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -47,6 +47,9 @@ def rate_windows(spec: str) -> tuple[RateWindow, ...]:
     return tuple(RateWindow(item.amount, item.get_expiry()) for item in parse_many(spec))
 
 
+Read = tuple[str, ...]  # a read-only command: its name, its one key, then its other words
+
+
 class SessionHandle(Protocol):
     """What the body of `with store.open(user_key) as handle:` works with."""
 
@@ -81,14 +84,30 @@ class SessionHandle(Protocol):
         (StoreUnavailable) — the required ones run first, in order."""
         ...
 
+    @property
+    def prefetched(self) -> list[Any] | None:
+        """The replies to the `reads` given to `open`, read with the lock in the same round trip
+        (stores whose `shares_pipeline` is true, when asked: `read_now`, or the previous turn's
+        `prefetch_next`); None when they were not read."""
+        ...
+
+    def prefetch_next(self, wanted: bool) -> None:
+        """Whether the customer's next turn should read its `reads` with the lock (kept with the
+        state's write; a store that cannot ignores it)."""
+        ...
+
 
 class SessionStore(Protocol):
     ttl_seconds: int
     keeps_transcripts: bool  # True: the transcript travels with the state's write (one round trip)
     shares_pipeline: bool  # True: `also_command` commands travel with the state's write too
 
-    def open(self, user_key: str) -> AbstractContextManager[SessionHandle]:
-        """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises)."""
+    def open(
+        self, user_key: str, reads: Sequence[Read] = (), read_now: bool = False
+    ) -> AbstractContextManager[SessionHandle]:
+        """Lock the user, read the state, yield a handle; unlock on exit (also when the body raises).
+        `reads`: commands to run with the lock when this turn (`read_now`) or the previous one
+        (`prefetch_next`) asked for them — e.g. what a handoff needs, on a turn that may hand off."""
         ...
 
     def ping(self) -> bool:
@@ -155,6 +174,8 @@ class StateHandle:
         self.lines: list[str] = []
         self.commands: list[tuple[str | bytes | int | float, ...]] = []  # to run with the write
         self.required: list[tuple[str | bytes | int | float, ...]] = []  # … and that must succeed
+        self.prefetched: list[Any] | None = None  # the store sets it when it ran the turn's reads
+        self.wants_reads_next = False
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -187,6 +208,10 @@ class StateHandle:
         is true."""
         self._check_open()
         (self.required if required else self.commands).append(words)
+
+    def prefetch_next(self, wanted: bool) -> None:
+        self._check_open()
+        self.wants_reads_next = wanted
 
     def _store(self, raw: str | None) -> None:
         if self._write is None:

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from app.handoff.record import LINE_CAP, TranscriptEntry, transcript_json
 
-ZONES = st.sampled_from([ZoneInfo("Asia/Seoul"), UTC, timezone(timedelta(hours=9)), timezone(timedelta(minutes=-90))])
+ZONES = st.sampled_from(
+    [ZoneInfo("Asia/Seoul"), UTC, timezone(timedelta(hours=9)), timezone(timedelta(minutes=-90))]
+)
 ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=2500)  # surrogates too
 
 

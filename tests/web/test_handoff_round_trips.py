@@ -1,9 +1,10 @@
-"""A handoff turn on Redis (webhook desk, delivery queue on the same Redis): the lock and read, one read
-of what the handoff needs, and one write that saves the session, the transcript, the record and its
-delivery jobs together — and what it saved is whole."""
+"""A handoff turn on Redis (webhook desk, delivery queue on the same Redis): the lock and read — with what
+the handoff needs, when the turn may hand off — and one write that saves the session, the transcript,
+the record and its delivery jobs together; and what it saved is whole."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,17 +44,19 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return record_round_trips(monkeypatch)
 
 
-def test_a_handoff_turn_is_three_round_trips_and_saves_everything(
+def test_a_handoff_turn_is_two_round_trips_and_saves_everything(
     desk_app: Flask, redis_prefix: str, sent: list[str]
 ) -> None:
     warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
     assert "상담직원" in warm.text
+    assert desk_app.extensions["cs_bot"].handoffs.repo.ping()  # its connection made (HELLO, CLIENT …)
     chat = Chat(desk_app.test_client(), "a" * 66).say(PARKING)
     sent.clear()
 
     chat.say("상담직원 연결")
 
-    assert sent == ["EVALSHA", "pipeline", "EVALSHA"]  # lock+read · transcript+open+latest · write
+    # lock + read (state, transcript, open handoff, latest record: 상담직원 연결 asks for an agent) · write
+    assert sent == ["EVALSHA", "EVALSHA"]
     assert "상담직원" in chat.text
     runtime = desk_app.extensions["cs_bot"]
     views = {v.record.bot_user_key: v for v in runtime.handoffs.repo.list()}
@@ -88,14 +91,15 @@ def test_a_record_that_cannot_be_written_still_reaches_an_agent(
 def test_asking_again_adds_to_the_open_handoff_in_one_more_read(desk_app: Flask, sent: list[str]) -> None:
     warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
     assert "상담직원" in warm.text
+    assert desk_app.extensions["cs_bot"].handoffs.repo.ping()  # its connection made (HELLO, CLIENT …)
     chat = Chat(desk_app.test_client(), "d" * 66).say(PARKING).say("상담직원 연결")
     chat.say("언제 연결돼요? 급해요")
     sent.clear()
 
     chat.say("상담직원 연결")
 
-    # lock+read · transcript+open+latest · the open handoff's status and newest line · write
-    assert sent == ["EVALSHA", "pipeline", "HMGET", "EVALSHA"]
+    # lock + read with what a handoff needs · the open handoff's status and newest line · write
+    assert sent == ["EVALSHA", "HMGET", "EVALSHA"]
     runtime = desk_app.extensions["cs_bot"]
     (view,) = [
         v
@@ -122,3 +126,53 @@ def test_asking_again_on_a_record_saved_before_newest_line_times_were_kept(
         "결제 취소가 안 됐어요",
         "상담직원 연결",
     ]
+
+
+def test_an_answer_that_hands_off_was_read_for_by_the_turn_before(
+    desk_app: Flask, redis_prefix: str, sent: list[str]
+) -> None:
+    """At 그 밖의 문의 the next message is handed to an agent: the turn that asked the question left a
+    hint, so the handoff turn reads the transcript with its lock."""
+    warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
+    assert "상담직원" in warm.text
+    assert desk_app.extensions["cs_bot"].handoffs.repo.ping()  # its connection made (HELLO, CLIENT …)
+    chat = Chat(desk_app.test_client(), "f" * 66).say("안녕하세요").say("그 밖의 문의")
+    sent.clear()
+
+    chat.say("영수증을 다시 받고 싶어요")
+
+    assert sent == ["EVALSHA", "EVALSHA"]
+    runtime = desk_app.extensions["cs_bot"]
+    (view,) = [v for v in runtime.handoffs.repo.list() if v.record.bot_user_key == "f" * 66]
+    customer = [e.text for e in view.record.transcript if e.who == "customer"]
+    assert customer == ["안녕하세요", "그 밖의 문의", "영수증을 다시 받고 싶어요"]
+
+
+def test_a_handoff_nobody_foresaw_reads_for_itself_and_saves_everything(
+    desk_app: Flask, redis_client: redis.Redis, sent: list[str]
+) -> None:
+    warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
+    assert "상담직원" in warm.text
+    assert desk_app.extensions["cs_bot"].handoffs.repo.ping()  # its connection made (HELLO, CLIENT …)
+    chat = Chat(desk_app.test_client(), "g" * 66).say("안녕하세요").say("그 밖의 문의")
+    store = desk_app.extensions["cs_bot"].store
+    redis_client.delete(store.hint_key("g" * 66))  # e.g. written by a version that kept no hint
+    sent.clear()
+
+    chat.say("영수증을 다시 받고 싶어요")
+
+    assert sent == ["EVALSHA", "pipeline", "EVALSHA"]  # lock+read · transcript+open+latest · write
+    runtime = desk_app.extensions["cs_bot"]
+    (view,) = [v for v in runtime.handoffs.repo.list() if v.record.bot_user_key == "g" * 66]
+    customer = [e.text for e in view.record.transcript if e.who == "customer"]
+    assert customer == ["안녕하세요", "그 밖의 문의", "영수증을 다시 받고 싶어요"]
+
+
+def test_turns_that_cannot_hand_off_read_nothing_more(desk_app: Flask, redis_client: redis.Redis) -> None:
+    """A question none of whose answers hands off leaves no hint: its next turn reads only the state."""
+    Chat(desk_app.test_client(), "h" * 66).say(PARKING)
+    store = desk_app.extensions["cs_bot"].store
+    catalog = desk_app.extensions["cs_bot"].conversations.catalog
+    node = json.loads(redis_client.get(store.state_key("h" * 66)))["node"]
+    assert node not in catalog.near_handoff
+    assert not redis_client.exists(store.hint_key("h" * 66))
