@@ -308,10 +308,10 @@ def _net_bytes(client: redis.Redis) -> int:
 
 
 def _memory(client: redis.Redis, prefix: str) -> dict[str, float]:
-    sizes: dict[str, list[int]] = {"session": [], "transcript": [], "handoff": []}
+    sizes: dict[str, list[int]] = {"session": [], "transcript": [], "prefetch": [], "handoff": []}
     for key in client.scan_iter(match=f"{prefix}*", count=1000):
         name = key.decode()
-        kind = next((k for k in ("session", "transcript") if name.endswith(f":{k}")), None)
+        kind = next((k for k in ("session", "transcript", "prefetch") if name.endswith(f":{k}")), None)
         if kind is None and name.startswith(f"{prefix}handoff:"):
             kind = "handoff"
         if kind:
@@ -319,7 +319,9 @@ def _memory(client: redis.Redis, prefix: str) -> dict[str, float]:
     index = int(client.memory_usage(f"{prefix}handoffs", samples=0) or 0)
     handoffs = max(1, len(sizes["handoff"]))
     return {
-        "session_bytes": statistics.mean(sizes["session"]),
+        # the prefetch hint (kept beside a session at a question one answer can hand off from),
+        # averaged over every session
+        "session_bytes": statistics.mean(sizes["session"]) + sum(sizes["prefetch"]) / len(sizes["session"]),
         "transcript_bytes": statistics.mean(sizes["transcript"]),
         "handoff_bytes_stored": statistics.mean(sizes["handoff"]) + index / handoffs
         if sizes["handoff"]
@@ -426,7 +428,8 @@ def main() -> None:
             f"Redis per handoff turn (webhook desk: record, delivery state, RQ job): "
             f"{cost['handoff_round_trips']:.1f} round trips, {cost['handoff_bytes']:.0f} bytes "
             f"({cost['handoff_turns']} turns)\n"
-            f"memory: session {cost['session_bytes']:.0f} B, transcript {cost['transcript_bytes']:.0f} B "
+            f"memory: session {cost['session_bytes']:.0f} B (with its prefetch hint), "
+            f"transcript {cost['transcript_bytes']:.0f} B "
             f"per conversation; handoff record {cost['handoff_bytes_stored']:.0f} B each "
             f"({cost['handoffs_stored']} stored; RQ job data not included)\n"
             f"capacity: 1,000 conversations ≈ "
