@@ -43,7 +43,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from pydantic import TypeAdapter
 from redis.exceptions import RedisError
 
 from app.handoff.chain import LastHandoff, split, whole_views
@@ -74,10 +73,12 @@ from app.handoff.repository import (
     cursor_of,
     last_line_at,
     matches,
+    prior_from,
     status_entry,
 )
 from app.session import StoreUnavailable
 from app.session.keys import customer_key
+from app.session.store import Read
 
 _SET_IF_EXISTS = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
@@ -249,21 +250,14 @@ class RedisHandoffRepository:
 
     def prior(self, user_key: str) -> Prior:
         with _redis_errors("reading what a handoff needs"):
-            return self.prior_from(self._open_and_last(user_key, with_transcript=True))
+            return prior_from(self._open_and_last(user_key, with_transcript=True))
 
-    def prior_reads(self, user_key: str) -> list[tuple[str, ...]]:
-        """The reads `prior` makes, as commands (each names its key second) for the session store to
-        run with the customer's lock on a turn that may hand off; `prior_from` reads their replies."""
+    def prior_reads(self, user_key: str) -> Sequence[Read]:
         return [
             ("LRANGE", self.transcript_key(user_key), "0", "-1"),
             ("GET", self._open_key(user_key)),
             ("GET", self._last_key(user_key)),
         ]
-
-    @staticmethod
-    def prior_from(replies: Sequence[Any]) -> Prior:
-        lines, open_id, last = replies
-        return Prior(_TRANSCRIPT.validate_json(b"[" + b",".join(lines) + b"]"), open_id, last)
 
     def _open_and_last(self, user_key: str, with_transcript: bool = False) -> list[Any]:
         """[live transcript lines,] the open handoff's id and the latest record's pointer, as stored:
@@ -470,9 +464,6 @@ class RedisHandoffRepository:
                         cat = view.record.category.encode() if view else b""
                     rows.append((status.decode(), cat.decode(), holder.decode() if holder else None))
         return count_views(rows, category=category, assignee=assignee)
-
-
-_TRANSCRIPT = TypeAdapter(tuple[TranscriptEntry, ...])  # the live transcript's lines, decoded in one call
 
 
 def pack_record(record: HandoffRecord) -> bytes:

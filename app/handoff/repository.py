@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from pydantic import TypeAdapter
+
 from app.handoff.chain import LastHandoff, split, whole_views
 from app.handoff.record import (
     STATUS_LABELS,
@@ -29,6 +31,7 @@ from app.handoff.record import (
     TranscriptEntry,
     seoul_now,
 )
+from app.session.store import Read
 
 DEFAULT_RETENTION = timedelta(days=30)
 DEFAULT_TRANSCRIPT_TTL = timedelta(hours=24)
@@ -56,6 +59,14 @@ class Prior:
     open_id: Any = None
     last: Any = None
 
+
+def prior_from(replies: Sequence[Any]) -> Prior:
+    """The `Prior` of the replies to `prior_reads` (live transcript lines, open handoff, latest record)."""
+    lines, open_id, last = replies
+    return Prior(_TRANSCRIPT.validate_json(b"[" + b",".join(lines) + b"]"), open_id, last)
+
+
+_TRANSCRIPT = TypeAdapter(tuple[TranscriptEntry, ...])  # the live transcript's lines, decoded in one call
 
 AddCommands = Callable[[Any], None]  # queues more commands on a Redis pipeline
 DeferCommand = Callable[..., None]  # takes one Redis command's words, to be run later in one go
@@ -103,6 +114,12 @@ class HandoffRepository(Protocol):
 
     def prior(self, user_key: str) -> Prior:
         """The customer's live transcript and what `keep_request` needs, in one round trip."""
+        ...
+
+    def prior_reads(self, user_key: str) -> Sequence[Read]:
+        """The reads `prior` makes, as commands the session store can run with the customer's lock on
+        a turn that may hand off (their replies make the same `Prior`: `prior_from`); empty where
+        there is nothing to read over the network (in memory)."""
         ...
 
     def keep_request(
@@ -251,6 +268,9 @@ class MemoryHandoffRepository:
 
     def prior(self, user_key: str) -> Prior:
         return Prior(tuple(self.transcript(user_key)))
+
+    def prior_reads(self, user_key: str) -> Sequence[Read]:
+        return ()  # `prior` reads memory directly
 
     def _live_transcript(self, user_key: str) -> deque[TranscriptEntry] | None:
         written, lines = self._transcripts.get(user_key, (None, None))

@@ -35,11 +35,12 @@ from app.handoff.record import (
     seoul_now,
     transcript_json,
 )
-from app.handoff.repository import DeferCommand, HandoffRepository, Prior
+from app.handoff.repository import DeferCommand, HandoffRepository, Prior, prior_from
 from app.handoff.spool import Spool
 from app.kakao.request import SkillRequest
 from app.metrics import record_handoff, record_store_error
 from app.privacy import mask_key
+from app.session.store import Read
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,10 @@ class HandoffService:
             return None
         return found[1], found[2]
 
-    def prefetch_reads(self, user_key: str) -> Sequence[tuple[str, ...]]:
+    def prefetch_reads(self, user_key: str) -> Sequence[Read]:
         """What a handoff reads (`open`), as commands the session store can run with the customer's
-        lock on a turn that may hand off — saving the handoff turn its own round trip. Empty where
-        the repository has no such reads (in memory)."""
-        reads = getattr(self.repo, "prior_reads", None)
-        return reads(user_key) if reads is not None else ()
+        lock on a turn that may hand off — saving the handoff turn its own round trip."""
+        return self.repo.prior_reads(user_key)
 
     def stateless(self, catalog: Catalog, outcome: Outcome) -> Outcome:
         """A request without a user key: nothing can be recorded, so a handoff must not claim that it
@@ -132,10 +131,7 @@ class HandoffService:
         `prefetched`: the replies to `prefetch_reads`, when the session store read them with the lock."""
         prior: Prior | None = None
         try:  # the live transcript, the open handoff and the latest record: read with the lock, or now
-            if prefetched is not None:
-                prior = self.repo.prior_from(prefetched)  # type: ignore[attr-defined]
-            else:
-                prior = self.repo.prior(request.user_key)
+            prior = prior_from(prefetched) if prefetched is not None else self.repo.prior(request.user_key)
             transcript = (*prior.transcript, *pending)
         except Exception:
             transcript = tuple(pending)

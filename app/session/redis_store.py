@@ -294,7 +294,9 @@ class RedisStore:
         elif handle.pending is None:
             write, raw = "d", ""
         else:
-            write, raw = ("s1" if handle.wants_reads_next else "s0"), handle.pending
+            # the hint is of use only where `open` runs the reads (not on a Cluster)
+            hint = handle.wants_reads_next and self.shares_pipeline
+            write, raw = ("s1" if hint else "s0"), handle.pending
         args: list[Any] = [
             token,
             write,
