@@ -7,7 +7,8 @@ import re
 
 _PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)1[016789][\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
 _PLATE = re.compile(r"(?:[가-힣]{2}\s?)?\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")
-_SECRET_QUERY = re.compile(r"([?&]key=)[^&\s\"']+")
+# the skill secret as a query parameter: "?key=…", "&key=…", or a query string logged on its own ("key=…")
+_SECRET_QUERY = re.compile(r"((?<![\w-])key=)[^&\s\"']+")
 _LONG_KEY = re.compile(r"\b[0-9a-fA-F]{24,}\b|\b[A-Za-z0-9_-]{40,}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS = re.compile(r"\d(?:[\s.-]?\d){5,}")  # 6+ digits, maybe grouped: card, account, order numbers
@@ -44,10 +45,8 @@ class PrivacyFilter(logging.Filter):
     """Scrubs every record that passes a handler, whatever the code that logged it forgot."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = scrub(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        # the message is formatted once, here: the handler's formatter reads it as it is
+        record.msg, record.args = scrub(record.getMessage()), None
         if record.exc_info:
             record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None

@@ -17,6 +17,8 @@ from app.privacy import PrivacyFilter, mask_key, scrub
         ("차량 서울12가 3456 이에요", "12가 3456"),
         ("123가4567", "123가4567"),
         ("POST /skill?key=s3cret&x=1", "s3cret"),
+        ("query x=1&key=s3cret", "s3cret"),
+        ('"key=s3cret" 404', "s3cret"),
         ("user " + "ab" * 33, "ab" * 33),
     ],
 )
@@ -24,8 +26,11 @@ def test_scrub_hides_personal_data(raw: str, hidden: str) -> None:
     assert hidden not in scrub(raw)
 
 
-def test_scrub_keeps_ordinary_text() -> None:
-    text = "2026-11-25 12:00 충전소 3번 충전기, 금액 12000원"
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-25 12:00 충전소 3번 충전기, 금액 12000원", "monkey=banana", "api-key=x is not the skill's"],
+)
+def test_scrub_keeps_ordinary_text(text: str) -> None:
     assert scrub(text) == text
 
 
