@@ -80,16 +80,15 @@ def command_of(catalog: Catalog, event: Event) -> tuple[str | None, bool]:
     extra = event.extra
     if extra.get("cmd") in (HOME, BACK, AGENT):
         return str(extra["cmd"]), False
-    bot = catalog.bot
     said = normalize(event.utterance)
     if not said:
         return None, False
-    commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
-    for key, command in commands:
-        if said in said_as((command.label, *command.aliases)):
+    commands = catalog.commands  # (HOME | BACK | AGENT, said as, words inside a sentence)
+    for key, forms, _ in commands:
+        if said in forms:
             return key, False
-    for key, command in commands:
-        if any(w in said for w in words_of(command.contains)):
+    for key, _, words in commands:
+        if any(w in said for w in words):
             return key, True
     return None, False
 
