@@ -25,6 +25,14 @@ from pathlib import Path
 from typing import Any
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# The collector's thresholds in a worker: a young-generation pass once 10,000 more container objects are
+# alive than at the last one (Python's default: 700). A turn in flight holds a few hundred objects, so
+# with dozens of turns on one worker the default ran ~8 passes a second, each walking every turn's live
+# objects, and promoted them into older generations whose passes then paused every customer on the
+# worker (1.7 ms / 17 ms / 60 ms; ~2 % of a worker's CPU under scripts/bench_wrk.py). With 10,000: a
+# pass every few seconds, ~12 ms, no older-generation pass in 30 s. Almost all of a turn's garbage is
+# freed by reference counting the moment the turn ends; cycles wait a few seconds longer.
+GC_THRESHOLDS = (10_000, 20, 100)
 
 
 def prepare_metrics_dir() -> Path:
@@ -63,6 +71,7 @@ def post_worker_init(worker: Any) -> None:
     the classifier's vocabulary, ~160k objects that live as long as the worker — out of the garbage
     collector's reach. Scanning them made each full collection a ~50 ms pause for every customer
     waiting on this worker (the benchmark's p99); after this a full collection scans only what turns
-    allocate."""
+    allocate. Then the thresholds above."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
