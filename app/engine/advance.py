@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from app.engine.catalog import Catalog, flow_of, qualify
-from app.engine.matching import best_match, normalize, said_as, words_of
+from app.engine.matching import best_match, normalize
 from app.engine.model import (
     AskNode,
     BranchNode,
@@ -80,15 +80,16 @@ def command_of(catalog: Catalog, event: Event) -> tuple[str | None, bool]:
     extra = event.extra
     if extra.get("cmd") in (HOME, BACK, AGENT):
         return str(extra["cmd"]), False
+    bot = catalog.bot
     said = normalize(event.utterance)
     if not said:
         return None, False
-    commands = catalog.commands  # (HOME | BACK | AGENT, said as, words inside a sentence)
-    for key, forms, _ in commands:
-        if said in forms:
+    commands = ((HOME, bot.home_command), (BACK, bot.back_command), (AGENT, bot.agent_command))
+    for key, command in commands:
+        if said in command.said:
             return key, False
-    for key, _, words in commands:
-        if any(w in said for w in words):
+    for key, command in commands:
+        if any(w in said for w in command.inside):
             return key, True
     return None, False
 
@@ -393,9 +394,9 @@ class _Turn:
         """A negation ("안 됐어요", "아직이요") means 아니요 even when a yes-word is in the sentence too."""
         yes, no = self.catalog.bot.answer_yes, self.catalog.bot.answer_no
         said = normalize(self.event.utterance)
-        if said in said_as((yes.label, *yes.aliases)):
+        if said in yes.said:
             return "yes"
-        if any(w in said for w in words_of(no.contains)):
+        if any(w in said for w in no.inside):
             return "no"
         return best_match(
             self.event.utterance, [("yes", [yes.label, *yes.aliases]), ("no", [no.label, *no.aliases])]

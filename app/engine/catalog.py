@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.engine.matching import said_as, words_of
 from app.engine.model import (
     AskNode,
     BotSettings,
@@ -68,14 +67,6 @@ class Catalog:
             if key in flow.facts:
                 return flow.facts[key]
         return FactSpec(label=key)
-
-    @cached_property
-    def commands(self) -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
-        """The global commands ("home", "back", "agent"): every normalised form of the label and
-        aliases, and the normalised words that make a sentence ask for it — made once, not per turn."""
-        bot = self.bot
-        named = (("home", bot.home_command), ("back", bot.back_command), ("agent", bot.agent_command))
-        return tuple((name, said_as((c.label, *c.aliases)), words_of(c.contains)) for name, c in named)
 
     @cached_property
     def near_handoff(self) -> frozenset[str]:

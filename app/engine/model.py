@@ -7,10 +7,12 @@ Node references are `node` (same flow) or `flow.node` (another flow). Texts are 
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.engine.matching import said_as, words_of
 from app.understanding.router import Thresholds
 
 NodeRef = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)?$")]
@@ -224,6 +226,16 @@ class Command(_Strict):
     label: str = Field(min_length=1, max_length=14)
     aliases: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
+
+    @cached_property
+    def said(self) -> frozenset[str]:
+        """Every normalised form of the label and aliases (the utterance is the command as such)."""
+        return said_as((self.label, *self.aliases))
+
+    @cached_property
+    def inside(self) -> tuple[str, ...]:
+        """The normalised words of `contains` (a sentence that asks for the command)."""
+        return words_of(self.contains)
 
 
 class Understanding(_Strict):

@@ -62,6 +62,8 @@ _ATOM = re.compile(r"%\(([^)]*)\)")
 
 
 class PrivateLogger(Logger):  # type: ignore[misc]
+    _cheap: list[tuple[str, Callable[[Any, Any, dict[str, Any], timedelta], Any]]] | None
+
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         self._filter_handlers()
@@ -69,7 +71,7 @@ class PrivateLogger(Logger):  # type: ignore[misc]
         self._cheap = [(k, _CHEAP_ATOMS[k]) for k in sorted(used)] if used <= _CHEAP_ATOMS.keys() else None
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict[str, Any]:
-        cheap = getattr(self, "_cheap", None)
+        cheap = self._cheap  # set by setup(), which gunicorn's Logger runs on construction
         if cheap is None:  # a format with headers, the time or the user: gunicorn's own atoms
             return super().atoms(resp, req, environ, request_time)  # type: ignore[no-any-return]
         return {name: atom(resp, req, environ, request_time) for name, atom in cheap}
