@@ -94,9 +94,10 @@ class Conversations:
                 handle.prefetch_next(outcome.session.node in self.catalog.near_handoff)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             events = self.insight.events(request, handle.state, outcome, now)  # insight (issue 12): pure
-            handle.save_json(outcome.session.model_dump_json())  # the state's JSON, made once
+            state_json = outcome.session.model_dump_json()  # the state's JSON, made once
+            handle.save_json(state_json)
             # agent desk (issue 11): a later failed turn still passes on the facts collected so far
-            self.handoffs.remember(request.user_key, self.catalog, outcome.session)
+            self.handoffs.remember(request.user_key, self.catalog, state_json)
             lines: list[str] = []
             if self.store.keeps_transcripts:  # written with the state, in the same round trip
                 lines = customer_and_bot_json(request, outcome.reply, now)

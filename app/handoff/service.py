@@ -63,7 +63,9 @@ class HandoffService:
     ) -> None:
         self.repo, self.dispatcher, self.spool, self.hours, self.clock = repo, dispatcher, spool, hours, clock
         self.labels = labels or Labels()
-        self._sessions: OrderedDict[str, tuple[float, Catalog, Session]] = OrderedDict()
+        # user key → (when, catalog, the session's JSON): a string, not the Session's ~10 objects, so
+        # 10,000 remembered customers add nothing to what the garbage collector scans on every pass
+        self._sessions: OrderedDict[str, tuple[float, Catalog, str]] = OrderedDict()
         self._sessions_lock = threading.Lock()
 
     def agents(self, now: datetime) -> dict[str, Any]:
@@ -83,15 +85,16 @@ class HandoffService:
                 "transcript not recorded for user=%s: %s", mask_key(request.user_key), type(exc).__name__
             )
 
-    def remember(self, user_key: str, catalog: Catalog, session: Session) -> None:
-        """This customer's session after a good turn: what a failure handoff can still pass on."""
+    def remember(self, user_key: str, catalog: Catalog, session_json: str) -> None:
+        """This customer's session (`Session.model_dump_json()`, as saved) after a good turn: what a
+        failure handoff can still pass on."""
         with self._sessions_lock:
-            self._sessions[user_key] = (time.monotonic(), catalog, session)
+            self._sessions[user_key] = (time.monotonic(), catalog, session_json)
             self._sessions.move_to_end(user_key)
             while len(self._sessions) > REMEMBERED_SESSIONS:
                 self._sessions.popitem(last=False)
 
-    def _remembered(self, user_key: str) -> tuple[Catalog, Session] | None:
+    def _remembered(self, user_key: str) -> tuple[Catalog, str] | None:
         with self._sessions_lock:
             found = self._sessions.get(user_key)
         if found is None or time.monotonic() - found[0] > REMEMBER_SECONDS:
@@ -159,7 +162,8 @@ class HandoffService:
         handoff = None
         if known is not None:
             try:
-                catalog, session = known
+                catalog, session_json = known
+                session = Session.model_validate_json(session_json)
                 event = Event("", {"cmd": "agent", "reason": "internal_error"}, {"agents": self.agents(now)})
                 handoff = advance(catalog, session, event).handoff
             except Exception:
