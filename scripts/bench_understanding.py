@@ -47,10 +47,10 @@ def main() -> int:
     trainings = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        router = train_router(examples, understanding.thresholds, catalog.bot.home)
+        router = train_router(examples, understanding.thresholds, catalog.bot.home, understanding.greetings)
         trainings.append(time.perf_counter() - started)
     tracemalloc.start()
-    router = train_router(examples, understanding.thresholds, catalog.bot.home)
+    router = train_router(examples, understanding.thresholds, catalog.bot.home, understanding.greetings)
     _, peak = tracemalloc.get_traced_memory()
     kept = tracemalloc.take_snapshot()
     tracemalloc.stop()

@@ -57,7 +57,7 @@ def load_catalog(
     problems = [Problem(str(skills_dir), None, c) for c in conflicts(examples)]
     if problems:
         raise ContentError(problems)
-    router = train_router(examples, understanding.thresholds, bot.home)
+    router = train_router(examples, understanding.thresholds, bot.home, understanding.greetings)
     catalog = Catalog(flows=flows, files=files, bot=bot, texts=texts, router=router)
     problems = validate_catalog(catalog)
     if problems:

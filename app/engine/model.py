@@ -243,6 +243,8 @@ class Understanding(_Strict):
 
     out_of_scope: tuple[str, ...] = Field(min_length=10)  # what the bot cannot help with, near-misses too
     handoff_status: tuple[str, ...] = Field(min_length=3)  # "언제 연결돼요?" after a handoff
+    # openers that ask for nothing: "안녕하세요 인증문자가 안 와요" is read for what follows them
+    greetings: tuple[str, ...] = ()
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
 

@@ -11,12 +11,15 @@ never on the held-out evaluation set.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.understanding.classifier import IntentClassifier, Ranked
-from app.understanding.text import canonical
+from app.understanding.text import MAX_CHARS, canonical
 
 OUT_OF_SCOPE = "out_of_scope"
 HANDOFF_STATUS = "handoff_status"
@@ -69,21 +72,53 @@ class HandoffStatus:
 Decision = Route | Clarify | OutOfScope | HandoffStatus
 
 
+_SEPARATORS = re.compile(r"[\s\W_]*")
+_GLUED_GREETING_CHARS = (
+    4  # a shorter greeting must be followed by a space or a sign: "저기요금이…" is not "저기요"
+)
+
+
 class Router:
-    def __init__(self, classifier: IntentClassifier, thresholds: Thresholds, menu: str) -> None:
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        thresholds: Thresholds,
+        menu: str,
+        greetings: Sequence[str] = (),
+    ) -> None:
         self.classifier = classifier
         self.thresholds = thresholds
         self.menu = menu  # the greeting intent's target: never offered in a clarifying question
+        # openers that ask for nothing ("안녕하세요", "수고하십니다"), longest first
+        self.greetings = tuple(sorted({_folded(g) for g in greetings if g.strip()}, key=len, reverse=True))
 
     def decide(self, text: str, after_handoff: bool = False) -> Decision:
         """What to do with a first message (or one typed at the menu). Right after a handoff, short
-        complaints ("답이 없네요", "빨리요") are about the wait, unless they name another problem."""
+        complaints ("답이 없네요", "빨리요") are about the wait, unless they name another problem.
+        A message that reads as a greeting but goes on ("안녕하세요 인증문자가 안 와요") is answered for
+        what follows the greeting when that names a problem the bot can help with."""
         ranked = self.classifier.rank(text)
         if after_handoff and ranked[0].label in (OUT_OF_SCOPE, HANDOFF_STATUS, self.menu):
             status = next((r.probability for r in ranked if r.label == HANDOFF_STATUS), 0.0)
             if status >= self.thresholds.after_handoff:
                 return HandoffStatus(status)
-        return self.decide_ranked(ranked)
+        decision = self.decide_ranked(ranked)
+        if ranked[0].label == self.menu and (rest := self.after_greeting(text)):
+            instead = self.decide_ranked(self.classifier.rank(rest))
+            if isinstance(instead, Clarify) or (isinstance(instead, Route) and instead.target != self.menu):
+                return instead
+        return decision
+
+    def after_greeting(self, text: str) -> str:
+        """What the message says after the greetings it opens with ("" when it is only greetings, or
+        does not open with one)."""
+        rest, found = _folded(text[:MAX_CHARS]), False
+        while True:
+            greeting = next((g for g in self.greetings if _opens(rest, g)), None)
+            if greeting is None:
+                return rest.strip() if found else ""
+            found = True
+            rest = _SEPARATORS.sub("", rest[len(greeting) :], count=1)
 
     def decide_ranked(self, ranked: list[Ranked]) -> Decision:
         limits = self.thresholds
@@ -113,6 +148,8 @@ class Router:
         if expecting_value and len(canonical(text)) < self.thresholds.switch_min_chars:
             return None
         first = self.classifier.rank(text, top=1)[0]
+        if first.label == self.menu and (rest := self.after_greeting(text)):
+            first = self.classifier.rank(rest, top=1)[0]
         if first.label in SPECIAL or first.label == self.menu:
             return None
         limit = self.thresholds.switch if expecting_value else self.thresholds.accept
@@ -122,3 +159,15 @@ class Router:
 
     def _offerable(self, label: str) -> bool:
         return label not in SPECIAL and label != self.menu
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def _opens(text: str, greeting: str) -> bool:
+    """`text` starts with `greeting` as a word of its own (or glued to the next word, for a long one)."""
+    if not text.startswith(greeting):
+        return False
+    following = text[len(greeting) : len(greeting) + 1]
+    return not following or not (following.isalnum()) or len(greeting) >= _GLUED_GREETING_CHARS

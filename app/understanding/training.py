@@ -39,9 +39,11 @@ def special_examples(
     ]
 
 
-def train_router(examples: Sequence[Example], thresholds: Thresholds, menu: str) -> Router:
+def train_router(
+    examples: Sequence[Example], thresholds: Thresholds, menu: str, greetings: Sequence[str] = ()
+) -> Router:
     classifier = IntentClassifier([e.text for e in examples], [e.label for e in examples])
-    return Router(classifier, thresholds, menu)
+    return Router(classifier, thresholds, menu, greetings)
 
 
 def by_label(examples: Sequence[Example]) -> Mapping[str, int]:
