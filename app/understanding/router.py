@@ -95,19 +95,26 @@ class Router:
     def decide(self, text: str, after_handoff: bool = False) -> Decision:
         """What to do with a first message (or one typed at the menu). Right after a handoff, short
         complaints ("답이 없네요", "빨리요") are about the wait, unless they name another problem.
-        A message that reads as a greeting but goes on ("안녕하세요 인증문자가 안 와요") is answered for
-        what follows the greeting when that names a problem the bot can help with."""
+        A message that opens with a greeting and does not read as a problem as a whole ("안녕하세요
+        공유차 인증문자가 안와요" reads as a greeting) is answered for what follows the greeting when
+        that names a problem a guide answers."""
         ranked = self.classifier.rank(text)
         if after_handoff and ranked[0].label in (OUT_OF_SCOPE, HANDOFF_STATUS, self.menu):
             status = next((r.probability for r in ranked if r.label == HANDOFF_STATUS), 0.0)
             if status >= self.thresholds.after_handoff:
                 return HandoffStatus(status)
         decision = self.decide_ranked(ranked)
-        if ranked[0].label == self.menu and (rest := self.after_greeting(text)):
+        if not self.names_a_problem(ranked[0].label) and (rest := self.after_greeting(text)):
             instead = self.decide_ranked(self.classifier.rank(rest))
-            if isinstance(instead, Clarify) or (isinstance(instead, Route) and instead.target != self.menu):
+            if isinstance(instead, Clarify) or (
+                isinstance(instead, Route) and self.names_a_problem(instead.target)
+            ):
                 return instead
         return decision
+
+    def names_a_problem(self, label: str) -> bool:
+        """A guide's entry — not out of scope, not the menu's own file (greetings, thanks)."""
+        return label not in SPECIAL and label.split(".", 1)[0] != self.menu.split(".", 1)[0]
 
     def after_greeting(self, text: str) -> str:
         """What the message says after the greetings it opens with ("" when it is only greetings, or
@@ -148,7 +155,7 @@ class Router:
         if expecting_value and len(canonical(text)) < self.thresholds.switch_min_chars:
             return None
         first = self.classifier.rank(text, top=1)[0]
-        if first.label == self.menu and (rest := self.after_greeting(text)):
+        if not self.names_a_problem(first.label) and (rest := self.after_greeting(text)):
             first = self.classifier.rank(rest, top=1)[0]
         if first.label in SPECIAL or first.label == self.menu:
             return None

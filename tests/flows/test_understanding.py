@@ -108,3 +108,43 @@ def test_a_double_tap_is_not_taken_as_the_answer_to_the_next_question(
     assert "차량번호를 알려 주세요" in chat.text
     chat.say("12가3456")
     assert "12가3456 차량이" in chat.text
+
+
+THANKED = "이용해 주셔서 감사합니다"
+
+
+@pytest.mark.parametrize(
+    "utterance", ["감사합니다", "네 알겠습니다 수고하세요", "덕분에 해결했어요 고마워요~"]
+)
+def test_thanks_after_a_guides_answer_are_thanked_back_not_called_out_of_scope(
+    client: FlaskClient, handoffs: list[HandoffRequest], utterance: str
+) -> None:
+    chat = Chat(client).say("충전 다 끝났는데 앱에는 아직 충전하고 있다고 떠요").tap("기다려 볼게요")
+    chat.say(utterance)
+    assert THANKED in chat.text
+    assert "어려운 문의" not in chat.text and not any(line in chat.text for line in EMPATHY)
+    assert chat.labels == ["처음으로"] and handoffs == []
+    chat.say("주차장 안 갔는데 결제됐어요")  # a new problem after the thanks starts its guide
+    assert "가입자 본인이신가요?" in chat.text
+
+
+def test_thanks_typed_where_a_value_is_asked_end_the_conversation_instead_of_being_saved(
+    client: FlaskClient, handoffs: list[HandoffRequest]
+) -> None:
+    chat = at_plate(client, "t1" * 33).say("감사합니다 수고하세요")
+    assert THANKED in chat.text and "형식이 아니에요" not in chat.text
+    assert chat.labels == ["처음으로"] and handoffs == []
+
+
+@pytest.mark.parametrize(
+    ("utterance", "says"),
+    [
+        ("안녕하세요 공유차 인증문자가 안와요", "기기 인증이 되지 않아 불편하셨겠어요"),
+        ("수고하십니다! 주차장 간 적도 없는데 결제됐어요", "가입자 본인이신가요?"),
+        ("안녕하세요", "무엇을 도와드릴까요"),
+    ],
+)
+def test_a_greeting_before_the_problem_does_not_hide_it(
+    client: FlaskClient, utterance: str, says: str
+) -> None:
+    assert says in Chat(client).say(utterance).text
