@@ -55,6 +55,8 @@ MAX_UTTERANCE = 1000  # Kakao's own text limit; anything longer is cut before it
 def advance(catalog: Catalog, session: Session | None, event: Event) -> Outcome:
     if len(event.utterance) > MAX_UTTERANCE:
         event = replace(event, utterance=event.utterance[:MAX_UTTERANCE])
+    elif (word := catalog.bot.spelled.get(normalize(event.utterance))) is not None:
+        event = replace(event, utterance=word)  # "넹" is matched as 네 (`same_as` in _bot.yaml)
     return _Turn(catalog, session, event).run()
 
 

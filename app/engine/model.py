@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.engine.matching import said_as, words_of
+from app.engine.matching import normalize, said_as, words_of
 from app.understanding.router import Thresholds
 
 NodeRef = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)?$")]
@@ -279,3 +279,22 @@ class BotSettings(_Strict):
     clarify: TemplateId  # the question offering two problems (their entries' labels) when a message fits both
     handoff_status: NodeRef  # the answer to "언제 연결돼요?" after a handoff
     csat: Csat | None = None  # the satisfaction question of `csat: true` close nodes
+    # a word → other ways customers type it as a whole message ("넹", "ㅇㅇ" for 네): such a message is
+    # read as the word everywhere it is matched (choices, commands, 해결되었나요?)
+    same_as: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @cached_property
+    def spelled(self) -> dict[str, str]:
+        """Normalised variant → the word it stands for (`same_as` turned around)."""
+        pairs = ((normalize(v), word) for word, variants in self.same_as.items() for v in variants)
+        return {variant: word for variant, word in pairs if variant}
+
+    @model_validator(mode="after")
+    def _one_word_per_variant(self) -> BotSettings:
+        seen: dict[str, str] = {}
+        for word, variants in self.same_as.items():
+            for variant in variants:
+                other = seen.setdefault(normalize(variant), word)
+                if other != word:
+                    raise ValueError(f"same_as: {variant!r} stands for both {other!r} and {word!r}")
+        return self

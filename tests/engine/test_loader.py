@@ -8,7 +8,7 @@ import pytest
 
 from app.engine.errors import ContentError
 from app.engine.loader import load_catalog
-from tests.engine.content import DEMO, DEMO_TEXTS, MAIN, demo_catalog, write_content
+from tests.engine.content import BOT, DEMO, DEMO_TEXTS, MAIN, demo_catalog, write_content
 
 
 def problems_of(tmp_path: Path, **overrides: str) -> list[str]:
@@ -155,3 +155,9 @@ def test_agent_must_be_a_handoff_node(tmp_path: Path) -> None:
     assert any("demo.yaml: plate: agent 'demo.done' is not a handoff node" in p for p in found), found
     found = problems_of(tmp_path / "x", demo=DEMO.replace("agent: handoff\n", "agent: nowhere\n"))
     assert any("demo.yaml: agent 'demo.nowhere' does not exist" in p for p in found), found
+
+
+def test_a_variant_standing_for_two_words_is_refused(tmp_path: Path) -> None:
+    bot = BOT + "same_as: {네: [넹, 응], 아니요: [ㄴㄴ, 응]}\n"
+    found = problems_of(tmp_path, bot=bot)
+    assert any("_bot.yaml" in p and "'응' stands for both '네' and '아니요'" in p for p in found), found

@@ -148,3 +148,24 @@ def test_a_greeting_before_the_problem_does_not_hide_it(
     client: FlaskClient, utterance: str, says: str
 ) -> None:
     assert says in Chat(client).say(utterance).text
+
+
+RETRY = "하나라도 아니라면 [아니요]를 눌러 주세요"  # the preconditions question's "not understood"
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"), [("넹", "통신사를 골라 주세요"), ("ㄴㄴ", "확인해 주셔서 감사해")]
+)
+def test_yes_and_no_typed_informally_answer_a_yes_no_question(
+    client: FlaskClient, typed: str, says: str
+) -> None:
+    chat = Chat(client).say("카셰어링 기기 인증이 안 돼요").tap("카셰어링")
+    assert "두 가지 모두 해당하나요?" in chat.text
+    chat.say(typed)
+    assert says in chat.text and RETRY not in chat.text
+
+
+def test_a_variant_inside_a_sentence_is_read_as_written(client: FlaskClient) -> None:
+    chat = Chat(client).say("카셰어링 기기 인증이 안 돼요").tap("카셰어링")
+    chat.say("넹 근데 공기계예요")  # not a bare 네: 공기계 is one of 아니요's words
+    assert "확인해 주셔서 감사해" in chat.text
