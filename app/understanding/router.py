@@ -157,7 +157,7 @@ class Router:
         first = self.classifier.rank(text, top=1)[0]
         if not self.names_a_problem(first.label) and (rest := self.after_greeting(text)):
             first = self.classifier.rank(rest, top=1)[0]
-        if first.label in SPECIAL or first.label == self.menu:
+        if not self.names_a_problem(first.label):  # a greeting or a thank-you mid-flow: not a new problem
             return None
         limit = self.thresholds.switch if expecting_value else self.thresholds.accept
         if first.probability >= limit:

@@ -128,12 +128,16 @@ def test_thanks_after_a_guides_answer_are_thanked_back_not_called_out_of_scope(
     assert "가입자 본인이신가요?" in chat.text
 
 
-def test_thanks_typed_where_a_value_is_asked_end_the_conversation_instead_of_being_saved(
+def test_thanks_in_the_middle_of_a_guide_keep_the_customer_where_they_are(
     client: FlaskClient, handoffs: list[HandoffRequest]
 ) -> None:
-    chat = at_plate(client, "t1" * 33).say("감사합니다 수고하세요")
-    assert THANKED in chat.text and "형식이 아니에요" not in chat.text
-    assert chat.labels == ["처음으로"] and handoffs == []
+    chat = at_plate(client, "t1" * 33).say("감사합니다")  # an acknowledgement, not a goodbye
+    assert THANKED not in chat.text and "차량번호" in chat.text
+    chat.say("12가3456")  # the guide goes on from the same question
+    assert "12가3456 차량이 고객님께서 이용하시는 차량이 맞을까요?" in chat.text
+    chat = Chat(client, "t2" * 33).say("안 간 주차장 요금이 결제됐어요").say("고마워요")
+    assert THANKED not in chat.text and "본인" in chat.text  # the choice question again
+    assert chat.labels[:2] == ["네, 본인이에요", "아니요"] and handoffs == []
 
 
 @pytest.mark.parametrize(
