@@ -705,7 +705,14 @@ EVERY_QUESTION = {
     "q4_station": (TO_Q4, "q4", Q4_SO_FAR),
     "q4_charger": ([*TO_Q4, "판교역 충전소"], "q4", {**Q4_SO_FAR, "충전소": "판교역 충전소"}),
 }  # fmt: skip
-AGENT_WAYS = ["@상담직원 연결", "label:상담직원 연결", "상담원 연결해 주세요", "사람이랑 얘기하고 싶어요"]
+AGENT_WAYS = [
+    "@상담직원 연결",
+    "label:상담직원 연결",
+    "상담원 연결해 주세요",
+    "사람이랑 얘기하고 싶어요",
+    "사람 연결해줘",
+    "챗봇 말고 사람이요",
+]
 
 
 def ask_for_an_agent(walk: Walk, how: str) -> None:
