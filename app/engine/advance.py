@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from app.engine.catalog import Catalog, flow_of, qualify
-from app.engine.matching import best_match, normalize
+from app.engine.matching import best_match, normalize, ordinal
 from app.engine.model import (
     AskNode,
     BranchNode,
@@ -229,7 +229,7 @@ class _Turn:
         assert isinstance(menu, ChoiceNode)
         self.start_over()
         self.node = home  # as if at the menu: a menu choice then leaves it in the history for 이전
-        self.answer_choice(menu, fallback=False)
+        self.answer_choice(menu, fallback=False, by_place=False)  # the menu is not on screen yet
         if self.node == home and not self.say.messages:  # nothing said: show the menu itself
             self.node = None
             self.go(home)
@@ -292,12 +292,17 @@ class _Turn:
         else:  # only interactive nodes are ever saved as current; treat anything else as a new start
             self.begin()
 
-    def answer_choice(self, node: ChoiceNode, fallback: bool = True) -> None:
+    def answer_choice(self, node: ChoiceNode, fallback: bool = True, by_place: bool = True) -> None:
         """The node's choice; on the main menu (and the out-of-scope answer, which offers the menu's
         choices) an exact label first, then what the classifier understands of the message: a menu
-        alias inside a sentence is no evidence ("주차장 어디예요" is not a parking-charge problem)."""
+        alias inside a sentence is no evidence ("주차장 어디예요" is not a parking-charge problem).
+        `by_place`: the customer has these choices on screen, so "2번" / "두 번째요" picks the second."""
         at_menu = self.node in (self.catalog.bot.home, self.catalog.bot.out_of_scope)
-        choice = self.picked(node.choices, exact=at_menu)
+        place = ordinal(self.event.utterance) if by_place and not self.event.extra else None
+        if place is not None and 1 <= place <= len(node.choices):
+            choice: Choice | None = node.choices[place - 1]
+        else:
+            choice = self.picked(node.choices, exact=at_menu)
         if choice is not None:
             self.choose(choice)
         elif at_menu and normalize(self.event.utterance):
@@ -338,8 +343,8 @@ class _Turn:
         """Mid-flow: the entry of another problem the message is clearly about — not one the customer
         has already been through, and (`within_flow=False`, a question whose answer is a description of
         the problem) not one of this guide's own."""
-        if not normalize(self.event.utterance):
-            return None
+        if not normalize(self.event.utterance) or ordinal(self.event.utterance) is not None:
+            return None  # "5번" is a button the customer counted to, never a new problem
         route = self.catalog.router.switch(self.event.utterance, expecting_value)
         if route is None or route.target == self.node or route.target in {s.node for s in self.history}:
             return None

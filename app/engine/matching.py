@@ -8,6 +8,7 @@ after `normalize`: NFKC, lower case, no white space or punctuation (symbols such
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -38,6 +39,25 @@ def words_of(texts: tuple[str, ...]) -> tuple[str, ...]:
 def said_as(texts: tuple[str, ...]) -> frozenset[str]:
     """Every normalised form of `texts` (for "the utterance is one of these")."""
     return frozenset(map(normalize, texts))
+
+
+_KOREAN_ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+_ORDINAL = re.compile(
+    r"(?P<n>\d{1,2}|첫|두|세|네|다섯|여섯|일곱|여덟|아홉)(?P<unit>번째|번|째)?"
+    r"(?:거|꺼|것)?(?:이요|요|예요|이에요|으로|로|할게요|선택)?"
+)
+
+
+def ordinal(utterance: str) -> int | None:
+    """The quick reply a message picks by its place ("2", "2번", "두 번째요", "3번이요"), else None.
+    A bare Korean numeral ("두", "네") is not one: only with 번/번째/째 ("네" is yes)."""
+    match = _ORDINAL.fullmatch(normalize(utterance))
+    if match is None:
+        return None
+    number = match["n"]
+    if not number.isdigit() and not match["unit"]:
+        return None
+    return int(number) if number.isdigit() else _KOREAN_ORDINALS[number]
 
 
 @lru_cache(maxsize=8192)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.matching import best_match, normalize
+from app.engine.matching import best_match, normalize, ordinal
 
 CARRIERS = [
     ("skt", ["SKT", "SK텔레콤"]),
@@ -66,3 +66,29 @@ def test_typed_answers_with_a_slip_still_match(typed: str, expected: str) -> Non
 def test_unrelated_or_too_short_answers_match_nothing(typed: str) -> None:
     candidates = [("android", ["갤럭시", "안드로이드"]), ("iphone", ["아이폰"]), ("lgu", ["유플러스"])]
     assert best_match(typed, candidates) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "place"),
+    [
+        ("2", 2),
+        ("2번", 2),
+        ("2 번이요", 2),
+        ("1번으로", 1),
+        ("두 번째", 2),
+        ("두번째요", 2),
+        ("첫 번째 거요", 1),
+        ("세번째", 3),
+        ("10번", 10),
+        ("네", None),  # yes, not the fourth
+        ("두", None),
+        ("3번 급속", None),  # a value with a number in it
+        ("벌써 2번째예요", None),  # "again", not a pick
+        ("12가3456", None),
+        ("123", None),
+        ("", None),
+        ("번", None),
+    ],
+)
+def test_a_pick_by_place(said: str, place: int | None) -> None:
+    assert ordinal(said) == place

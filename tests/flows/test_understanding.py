@@ -173,3 +173,23 @@ def test_a_variant_inside_a_sentence_is_read_as_written(client: FlaskClient) -> 
     chat = Chat(client).say("카셰어링 기기 인증이 안 돼요").tap("카셰어링")
     chat.say("넹 근데 공기계예요")  # not a bare 네: 공기계 is one of 아니요's words
     assert "확인해 주셔서 감사해" in chat.text
+
+
+def test_a_choice_can_be_picked_by_its_place(client: FlaskClient) -> None:
+    chat = Chat(client).say("안녕하세요")
+    assert chat.labels[1] == "전기차 충전 오류"
+    chat.say("2번")  # not "벌써 두 번째" (a parking charge again): the second button on screen
+    assert "어떤 상황인지 아래에서 골라 주세요" in chat.text
+    symptoms = chat.labels
+    chat.say("9번")  # there is no ninth: not understood, the same choices again
+    assert chat.labels == symptoms and "나오는군요" not in chat.text
+    chat.say("두 번째요")
+    assert "'인증실패' 또는 '충전실패'로 나오는군요" in chat.text
+
+
+def test_a_number_is_a_value_where_the_bot_asks_for_one(client: FlaskClient) -> None:
+    chat = Chat(client).say("충전기가 고장났어요").say("케이블이 끊어졌어요").tap("앱 제보가 안 돼요")
+    chat.say("판교역 충전소")
+    assert "충전기 번호" in chat.text
+    chat.say("3번")  # the charger's number, not the third quick reply
+    assert "· 충전기: 3번" in chat.text
