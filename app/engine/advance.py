@@ -43,6 +43,7 @@ MAX_AUTO_STEPS = 25
 RETRY_LIMIT = 3
 
 HOME, BACK, AGENT = "home", "back", "agent"
+AFTER_HANDOFF = "after_handoff"  # handoff reason: a message the bot cannot answer, after a handoff
 
 
 class EngineError(RuntimeError):
@@ -327,6 +328,10 @@ class _Turn:
             self.understood.append("handoff_status")
             self.start_over()
             self.go(bot.handoff_status)
+        elif self.handoff_at:  # already handed to an agent: what the bot cannot answer goes there too
+            self.understood.append("after_handoff")
+            self.start_over()
+            self.go(bot.after_handoff or bot.agent, reason=AFTER_HANDOFF)
         else:
             self.understood.append("out_of_scope")
             self.start_over()

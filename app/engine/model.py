@@ -278,6 +278,9 @@ class BotSettings(_Strict):
     out_of_scope: NodeRef  # where a message the bot cannot help with goes (an honest answer + the menu)
     clarify: TemplateId  # the question offering two problems (their entries' labels) when a message fits both
     handoff_status: NodeRef  # the answer to "언제 연결돼요?" after a handoff
+    # after a handoff, a message the bot cannot answer is passed on here (a handoff node: its lines join
+    # the open handoff) instead of the out-of-scope answer; None: the `agent` node
+    after_handoff: NodeRef | None = None
     csat: Csat | None = None  # the satisfaction question of `csat: true` close nodes
     # a word → other ways customers type it as a whole message ("넹", "ㅇㅇ" for 네): such a message is
     # read as the word everywhere it is matched (choices, commands, 해결되었나요?)

@@ -60,12 +60,14 @@ def _where(catalog: Catalog, ref: str) -> tuple[str, str]:
 
 def _check_bot(catalog: Catalog) -> list[Problem]:
     bot, problems = catalog.bot, []
-    for field in ("home", "agent", "resolved", "out_of_scope", "handoff_status"):
+    for field in ("home", "agent", "resolved", "out_of_scope", "handoff_status", "after_handoff"):
         ref = getattr(bot, field)
-        if ref not in catalog:
+        if ref is not None and ref not in catalog:
             problems.append(Problem("skills/_bot.yaml", field, f"{ref!r} is not a node (use flow.node)"))
-    if bot.agent in catalog and not isinstance(catalog.node(bot.agent), HandoffNode):
-        problems.append(Problem("skills/_bot.yaml", "agent", "must point at a handoff node"))
+    for field in ("agent", "after_handoff"):
+        ref = getattr(bot, field)
+        if ref in catalog and not isinstance(catalog.node(ref), HandoffNode):
+            problems.append(Problem("skills/_bot.yaml", field, "must point at a handoff node"))
     if bot.home in catalog and not isinstance(catalog.node(bot.home), ChoiceNode):
         problems.append(Problem("skills/_bot.yaml", "home", "must point at a choice node (the menu)"))
     if bot.clarify not in catalog.texts:
@@ -188,6 +190,7 @@ def _check_templates(catalog: Catalog) -> list[Problem]:
 def _check_reachable(catalog: Catalog) -> list[Problem]:
     bot = catalog.bot
     roots = [bot.home, bot.agent, bot.resolved, bot.out_of_scope, bot.handoff_status]
+    roots += [bot.after_handoff] if bot.after_handoff else []
     for name, flow in catalog.flows.items():
         roots += [qualify(name, e.next) for e in flow.entries]
         roots += [qualify(name, flow.agent)] if flow.agent else []

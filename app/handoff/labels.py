@@ -14,8 +14,9 @@ from app.engine.errors import Problem
 from app.engine.model import HandoffNode
 
 LABELS_FILE = "_labels.yaml"
-# Reasons the server gives by itself (the engine's 상담직원 연결 and retry limit, the failure handoff).
-SERVER_REASONS = ("customer_request", "retry_limit", "internal_error")
+# Reasons the server gives by itself (the engine's 상담직원 연결, retry limit and follow-up after a
+# handoff, the failure handoff).
+SERVER_REASONS = ("customer_request", "retry_limit", "after_handoff", "internal_error")
 
 
 @dataclass(frozen=True)

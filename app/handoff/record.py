@@ -18,6 +18,7 @@ STATUS_LABELS: dict[str, str] = {"open": "대기", "in_progress": "처리중", "
 REASON_LABELS: dict[str, str] = {
     "customer_request": "고객이 상담직원 연결 요청",
     "retry_limit": "입력 3회 실패 후 연결",
+    "after_handoff": "연결 후 고객이 덧붙인 말",
     "internal_error": "챗봇 내부 오류",
     "not_solved": "안내 후에도 해결 안 됨",
     "other_inquiry": "그 밖의 문의",

@@ -72,6 +72,28 @@ def test_two_taps_one_after_the_other_make_one_record_with_both_requests(
     assert [h.action for h in view.history] == ["again"]
 
 
+def test_what_the_customer_adds_after_a_handoff_joins_it_for_the_agent(
+    any_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = submitted(any_app, monkeypatch)
+    chat = Chat(any_app.test_client(), "m" * 66).say(PARKING).say("상담직원 연결")
+    chat.say("34나5678 차량이고 어제 오후 3시쯤이었어요")  # nothing the bot answers: details for the agent
+    assert "앞서 전달해 드린 문의에 덧붙여" in chat.text and "어려운 문의" not in chat.text
+    assert [b["action"] for b in chat.buttons()] == ["operator"]
+    (view,) = records(any_app)  # no second request: the open one gets the lines
+    assert sent == [view.record.id]
+    added = [e.text for e in view.followups if e.who == "customer"]
+    assert added == ["34나5678 차량이고 어제 오후 3시쯤이었어요"]
+    chat.say("택시 기사님이 불친절했어요")
+    (view,) = records(any_app)
+    assert [e.text for e in view.followups if e.who == "customer"][-1] == "택시 기사님이 불친절했어요"
+
+
+def test_without_a_handoff_what_the_bot_cannot_answer_gets_the_honest_answer(any_app: Flask) -> None:
+    chat = Chat(any_app.test_client(), "n" * 66).say("택시 기사님이 불친절했어요")
+    assert "어려운 문의" in chat.text and records(any_app) == []
+
+
 def test_two_taps_in_parallel_make_one_record(any_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     sent = submitted(any_app, monkeypatch)
     Chat(any_app.test_client(), "p" * 66).say(PARKING)
