@@ -91,7 +91,9 @@ class Conversations:
         with self.store.open(request.user_key, reads, read_now) as handle:
             outcome = advance(self.catalog, Session.from_state(handle.state), event)
             if reads:
-                handle.prefetch_next(outcome.session.node in self.catalog.near_handoff)
+                # also after a handoff: what the customer adds then joins it (a handoff turn too)
+                after_handoff = outcome.session.handoff_at is not None
+                handle.prefetch_next(outcome.session.node in self.catalog.near_handoff or after_handoff)
             observe_turn(self.catalog, handle.state, outcome, request.is_replay)
             events = self.insight.events(request, handle.state, outcome, now)  # insight (issue 12): pure
             state_json = outcome.session.model_dump_json()  # the state's JSON, made once

@@ -5,7 +5,7 @@
 What it does:
 1. starts its own redis-server (a free port in 7150–7199, no persistence; stopped at the end);
 2. records customer walks in-process: a typed first message, then taps on quick replies (up to seven
-   turns; some end in a handoff), as request bodies with the user key left open;
+   turns; a walk ends where it is handed to an agent), as request bodies with the user key left open;
 3. starts the skill (`gunicorn -c gunicorn.conf.py 'app:create_app()'`, REDIS_URL set) and the floor
    (scripts/bench_floor.py: parse, one GET, one SET, fixed answer) with the same gunicorn settings;
 4. drives each with wrk — many users, each walking a recorded path with its own key, every user's
@@ -65,12 +65,15 @@ def payload(utterance: str, extra: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def record_walks(count: int, seed: int = 7) -> list[list[str]]:
-    """Walks as request bodies: typed first message, then taps (a customer's real path)."""
+    """Walks as request bodies: typed first message, then taps (a customer's real path), ending at a
+    handoff if one comes."""
     from app import create_app
 
     rng = random.Random(seed)
     app = create_app({"rate_limit": "", "handoff_spool_dir": tempfile.mkdtemp()})
     client = app.test_client()
+    handed: list[bool] = []
+    app.extensions["cs_bot"].conversations.on_handoff = lambda *_: handed.append(True)
     walks: list[list[str]] = []
     for n in range(count):
         user = f"walk-{n}"
@@ -78,7 +81,10 @@ def record_walks(count: int, seed: int = 7) -> list[list[str]]:
         steps: list[str] = []
         for _ in range(7):
             steps.append(json.dumps(body, ensure_ascii=False))
+            handed.clear()
             answer = client.post("/skill", json=json.loads(steps[-1].replace(USER, user))).get_json()
+            if handed:  # the walk ends where the customer is handed to an agent
+                break
             quick = [q for q in answer["template"].get("quickReplies", []) if q["label"] not in GLOBAL_LABELS]
             if quick:
                 chosen = rng.choice(quick)

@@ -113,6 +113,22 @@ def test_asking_again_adds_to_the_open_handoff_in_one_more_read(desk_app: Flask,
     assert [h.action for h in view.history] == ["again"]
 
 
+def test_what_is_added_after_a_handoff_was_read_for_by_the_handoff_turn(
+    desk_app: Flask, sent: list[str]
+) -> None:
+    warm = Chat(desk_app.test_client(), "c" * 66).say(PARKING).say("상담직원 연결")  # RQ asks INFO once
+    assert "상담직원" in warm.text
+    assert desk_app.extensions["cs_bot"].handoffs.repo.ping()
+    chat = Chat(desk_app.test_client(), "e" * 66).say(PARKING).say("상담직원 연결")
+    sent.clear()
+
+    chat.say("34나5678 차량이에요")  # joins the open handoff
+
+    # lock + read with what a handoff needs (asked for by the handoff turn) · the open handoff · write
+    assert sent == ["EVALSHA", "HMGET", "EVALSHA"]
+    assert "앞서 전달해 드린 문의에 덧붙여" in chat.text
+
+
 def test_asking_again_on_a_record_saved_before_newest_line_times_were_kept(
     desk_app: Flask, redis_client: redis.Redis
 ) -> None:
