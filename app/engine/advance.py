@@ -371,6 +371,9 @@ class _Turn:
             self.choose(choice)
             return
         validator = VALIDATORS[node.validator]
+        if not validator.structured and normalize(self.event.utterance) in self.catalog.acknowledgements:
+            self.retry(node.hint, None)  # "네" to "충전소 이름을 알려 주세요": asked again, not the name
+            return
         try:
             value = validator.check(self.event.utterance, _today(self.event.context))
         except Rejected as rejected:

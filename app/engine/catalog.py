@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from app.engine.matching import normalize
 from app.engine.model import (
     AskNode,
     BotSettings,
@@ -67,6 +68,12 @@ class Catalog:
             if key in flow.facts:
                 return flow.facts[key]
         return FactSpec(label=key)
+
+    @cached_property
+    def acknowledgements(self) -> frozenset[str]:
+        """Messages that only acknowledge or greet ("네", "감사합니다", "안녕하세요"), normalised: never
+        an answer to a question that asks for words (a station's name is not "네")."""
+        return self.bot.answer_yes.said | frozenset(normalize(g) for g in self.router.greetings)
 
     @cached_property
     def near_handoff(self) -> frozenset[str]:

@@ -23,6 +23,7 @@ class FixedRouter:
     decision: Decision
     switch_to: str | None = None
     menu: str = "main.menu"
+    greetings: tuple[str, ...] = ()
 
     def decide(self, text: str, after_handoff: bool = False) -> Decision:
         return self.decision

@@ -193,3 +193,16 @@ def test_a_number_is_a_value_where_the_bot_asks_for_one(client: FlaskClient) -> 
     assert "충전기 번호" in chat.text
     chat.say("3번")  # the charger's number, not the third quick reply
     assert "· 충전기: 3번" in chat.text
+
+
+@pytest.mark.parametrize("said", ["네", "넹", "감사합니다", "안녕하세요"])
+def test_an_acknowledgement_is_not_saved_where_the_bot_asks_for_words(
+    client: FlaskClient, handoffs: list[HandoffRequest], said: str
+) -> None:
+    chat = Chat(client).say("충전기가 고장났어요").say("케이블이 끊어졌어요").tap("앱 제보가 안 돼요")
+    assert "충전소 이름을 알려 주세요" in chat.text
+    chat.say(said)
+    assert "충전소 이름이나 위치를" in chat.text  # the question's hint: asked again
+    chat.say("판교역 충전소").say("3번")
+    (handoff,) = handoffs
+    assert {f.label: f.value for f in handoff.facts}["충전소"] == "판교역 충전소"
