@@ -37,7 +37,7 @@ from app.engine.prompts import Prompter
 from app.engine.reply import CsatAnswer, Event, HandoffRequest, Outcome, Reply
 from app.engine.session import MAX_HISTORY, Session, Step
 from app.engine.validators import VALIDATORS, Rejected
-from app.understanding.router import Clarify, HandoffStatus, Route
+from app.understanding.router import Clarify, Decision, HandoffStatus, Route
 
 MAX_AUTO_STEPS = 25
 RETRY_LIMIT = 3
@@ -120,6 +120,8 @@ class _Turn:
         self.was_offered = saved.offered
         self.offered: tuple[str, ...] = ()
         self.handoff_at = saved.handoff_at
+        # the guide of the handoff made in this conversation (its lines go there, not through it again)
+        self.handed_flow = saved.origin if saved.handoff_at else None
         self.say = Prompter(catalog, {**event.context, "handoff_at": saved.handoff_at})
         self.handoff: HandoffRequest | None = None
         self.restarted = False
@@ -317,7 +319,9 @@ class _Turn:
         """A free-text message at the menu: a guide's entry, a clarifying question, or an honest answer."""
         bot = self.catalog.bot
         decision = self.catalog.router.decide(self.event.utterance)
-        if isinstance(decision, Route):
+        if self.about_the_handoff(decision):
+            self.add_to_handoff()  # the problem already handed off, told again: more for the agent
+        elif isinstance(decision, Route):
             if decision.target == bot.home:  # a greeting: the menu itself
                 self.node = None
             self.switch_to(decision.target)
@@ -329,13 +333,30 @@ class _Turn:
             self.start_over()
             self.go(bot.handoff_status)
         elif self.handoff_at:  # already handed to an agent: what the bot cannot answer goes there too
-            self.understood.append("after_handoff")
-            self.start_over()
-            self.go(bot.after_handoff or bot.agent, reason=AFTER_HANDOFF)
+            self.add_to_handoff()
         else:
             self.understood.append("out_of_scope")
             self.start_over()
             self.go(bot.out_of_scope)
+
+    def about_the_handoff(self, decision: Decision) -> bool:
+        """The message is about the guide this conversation was handed off from (any of its entries)."""
+        if not self.handed_flow:
+            return False
+        if isinstance(decision, Route):
+            targets = [decision.target]
+        elif isinstance(decision, Clarify):
+            targets = [decision.first, decision.second]
+        else:
+            return False
+        return all(flow_of(target) == self.handed_flow for target in targets)
+
+    def add_to_handoff(self) -> None:
+        """After a handoff: the message joins it for the agent (`after_handoff` in _bot.yaml)."""
+        self.understood.append("after_handoff")
+        self.start_over()
+        self.origin = self.handed_flow  # still that guide's handoff (its category; the next line too)
+        self.go(self.catalog.bot.after_handoff or self.catalog.bot.agent, reason=AFTER_HANDOFF)
 
     def clarify(self, first: str, second: str) -> None:
         """One short question offering both problems; the answer is taken on the next turn."""

@@ -243,3 +243,21 @@ def test_huge_turns_make_a_bounded_record_that_shows_the_cut(tmp_path: Path) -> 
     assert f"앞선 메시지 {view.record.transcript_cut}개는 크기 제한으로 생략되었습니다" in page
     assert f"… 이후 {60_003 - MAX_UTTERANCE_CHARS}자 생략" in page  # where the long lines were cut
     app.extensions["cs_bot"].close()
+
+
+def test_the_handed_off_problem_told_again_joins_its_handoff_and_another_problem_gets_its_guide(
+    any_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = submitted(any_app, monkeypatch)
+    chat = Chat(any_app.test_client(), "s" * 66).say(PARKING).say("상담직원 연결")
+    for again in ("가본 적도 없는 주차장 요금이 또 결제됐어요", "주차 안 했는데 결제됐다니까요"):
+        chat.say(again)  # the parking problem again: not the parking guide from its start
+        assert "앞서 전달해 드린 문의에 덧붙여" in chat.text and "가입자 본인이신가요?" not in chat.text
+    (view,) = records(any_app)
+    assert sent == [view.record.id]
+    assert [e.text for e in view.followups if e.who == "customer"] == [
+        "가본 적도 없는 주차장 요금이 또 결제됐어요",
+        "주차 안 했는데 결제됐다니까요",
+    ]
+    chat.say("전기차 충전기가 인증 중에서 안 넘어가요")  # another problem: its own guide
+    assert "커넥터" in chat.text and "덧붙여" not in chat.text
