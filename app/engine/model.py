@@ -289,15 +289,18 @@ class BotSettings(_Strict):
     @cached_property
     def spelled(self) -> dict[str, str]:
         """Normalised variant → the word it stands for (`same_as` turned around)."""
-        pairs = ((normalize(v), word) for word, variants in self.same_as.items() for v in variants)
-        return {variant: word for variant, word in pairs if variant}
+        return _turned_around(self.same_as)
 
     @model_validator(mode="after")
     def _one_word_per_variant(self) -> BotSettings:
-        seen: dict[str, str] = {}
-        for word, variants in self.same_as.items():
-            for variant in variants:
-                other = seen.setdefault(normalize(variant), word)
-                if other != word:
-                    raise ValueError(f"same_as: {variant!r} stands for both {other!r} and {word!r}")
+        _turned_around(self.same_as)  # raises on a variant given to two words
         return self
+
+
+def _turned_around(same_as: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    spelled: dict[str, str] = {}
+    for word, variants in same_as.items():
+        for variant in filter(None, map(normalize, variants)):
+            if spelled.setdefault(variant, word) != word:
+                raise ValueError(f"same_as: {variant!r} stands for both {spelled[variant]!r} and {word!r}")
+    return spelled

@@ -73,9 +73,8 @@ Decision = Route | Clarify | OutOfScope | HandoffStatus
 
 
 _SEPARATORS = re.compile(r"[\s\W_]*")
-_GLUED_GREETING_CHARS = (
-    4  # a shorter greeting must be followed by a space or a sign: "저기요금이…" is not "저기요"
-)
+# a shorter greeting must be followed by a space or a sign: "저기요금이…" is not "저기요"
+_GLUED_GREETING_CHARS = 4
 
 
 class Router:
